@@ -1,0 +1,50 @@
+using System.CommandLine;
+
+namespace IoMux.Cli.Commands;
+
+/// <summary><c>iomux backends</c>: which selector backends this machine has, and what each can do.</summary>
+internal static class BackendsCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("backends", "List the selector backends, whether this kernel allows each, and their trigger modes");
+        command.SetAction(_ =>
+        {
+            Console.WriteLine($"{"backend",-8} {"available",-10} {"triggers",-24} limits");
+            foreach (SelectorBackend backend in new[] { SelectorBackend.Epoll, SelectorBackend.Poll, SelectorBackend.Select })
+            {
+                Console.WriteLine(Describe(backend));
+            }
+            Console.WriteLine($"auto     = {Resolve(SelectorBackend.Auto)}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Resolve(SelectorBackend backend)
+    {
+        using Selector selector = Selector.Create(backend);
+        return selector.Backend.ToString().ToLowerInvariant();
+    }
+
+    private static string Describe(SelectorBackend backend)
+    {
+        string name = backend.ToString().ToLowerInvariant();
+        string limits = backend switch
+        {
+            SelectorBackend.Select => "descriptors < 1024 (FD_SETSIZE); O(highest fd) per wait",
+            SelectorBackend.Poll => "no descriptor limit; O(registered) per wait",
+            _ => "no descriptor limit; O(ready) per wait",
+        };
+        try
+        {
+            using Selector selector = Selector.Create(backend);
+            string triggers = string.Join(",", Enum.GetValues<Trigger>().Where(selector.Supports).Select(t => t.ToString().ToLowerInvariant()));
+            return $"{name,-8} {"yes",-10} {triggers,-24} {limits}";
+        }
+        catch (IOException e)
+        {
+            return $"{name,-8} {"no",-10} {"-",-24} {e.Message}";
+        }
+    }
+}

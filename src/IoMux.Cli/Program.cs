@@ -1,0 +1,9 @@
+using System.CommandLine;
+using IoMux.Cli;
+using IoMux.Cli.Commands;
+
+var root = new RootCommand("iomux: I/O multiplexing for .NET — select, poll and epoll, made visible")
+{
+    BackendsCommand.Create(),
+};
+return CliRunner.Run(root, args);

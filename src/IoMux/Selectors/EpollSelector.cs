@@ -1,0 +1,138 @@
+using IoMux.Native;
+using static IoMux.Native.Constants;
+
+namespace IoMux;
+
+/// <summary>
+/// epoll(7): the kernel keeps the interest list, a wait costs O(ready). Level, edge and one-shot.
+/// Each registration's epoll data carries its descriptor and generation, so an event from a
+/// descriptor number that was closed and reused is recognised as stale and dropped.
+/// </summary>
+public sealed class EpollSelector : Selector
+{
+    private const uint WakeGeneration = 0;
+
+    private readonly FileDescriptor _epoll;
+    private byte[] _buffer = new byte[64 * EpollEventLayout.Size];
+
+    internal EpollSelector()
+    {
+        _epoll = new FileDescriptor(LastError.Check(Libc.EpollCreate1(EPOLL_CLOEXEC), "epoll_create1", -1));
+        Control(EPOLL_CTL_ADD, WakeFd, EPOLLIN, Pack(WakeFd, WakeGeneration));
+    }
+
+    public override SelectorBackend Backend => SelectorBackend.Epoll;
+
+    public override bool Supports(Trigger trigger) => true;
+
+    private protected override void AddToKernel(SelectorKey key) =>
+        Control(EPOLL_CTL_ADD, key.Fd, EventsFor(key), Pack(key.Fd, key.Generation));
+
+    private protected override void ModifyInKernel(SelectorKey key) =>
+        Control(EPOLL_CTL_MOD, key.Fd, EventsFor(key), Pack(key.Fd, key.Generation));
+
+    private protected override unsafe void RemoveFromKernel(SelectorKey key)
+    {
+        if (Libc.EpollCtl(_epoll.Fd, EPOLL_CTL_DEL, key.Fd, null) < 0)
+        {
+            Errno errno = LastError.Get();
+            // Closing a descriptor removes it from every epoll set: EBADF (still closed) or
+            // ENOENT (its number now names another file) means there is nothing left to remove.
+            if (errno is not (Errno.EBADF or Errno.ENOENT))
+            {
+                throw new SyscallException("epoll_ctl(DEL)", errno, key.Fd);
+            }
+        }
+    }
+
+    private protected override unsafe int WaitInKernel(Span<SelectorEvent> events, int timeoutMs, out bool woken)
+    {
+        woken = false;
+        int max = events.Length;
+        if (_buffer.Length < max * EpollEventLayout.Size)
+        {
+            _buffer = new byte[max * EpollEventLayout.Size];
+        }
+
+        int ready;
+        fixed (byte* p = _buffer)
+        {
+            ready = Libc.EpollWait(_epoll.Fd, p, max, timeoutMs);
+        }
+        if (ready < 0)
+        {
+            Errno errno = LastError.Get();
+            return errno == Errno.EINTR ? -1 : throw new SyscallException("epoll_wait", errno, _epoll.Fd);
+        }
+
+        int count = 0;
+        for (int i = 0; i < ready; i++)
+        {
+            ulong data = EpollEventLayout.ReadData(_buffer, i);
+            (int fd, uint generation) = ((int)(uint)data, (uint)(data >> 32));
+            if (generation == WakeGeneration)
+            {
+                DrainWake();
+                woken = true;
+                continue;
+            }
+            SelectorKey? key = Table.Find(fd);
+            if (key is null || key.Generation != generation)
+            {
+                continue; // a registration that no longer exists
+            }
+            if (key.Trigger == Trigger.OneShot)
+            {
+                key.Armed = false;
+            }
+            events[count++] = Event(key, ToReadiness(EpollEventLayout.ReadEvents(_buffer, i)));
+        }
+        return count;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _epoll.Dispose();
+        }
+    }
+
+    private static ulong Pack(int fd, uint generation) => (uint)fd | ((ulong)generation << 32);
+
+    private static uint EventsFor(SelectorKey key)
+    {
+        uint events = 0;
+        if ((key.Interest & Interest.Read) != 0) events |= EPOLLIN;
+        if ((key.Interest & Interest.Write) != 0) events |= EPOLLOUT;
+        if ((key.Interest & Interest.Priority) != 0) events |= EPOLLPRI;
+        if ((key.Interest & Interest.ReadHangup) != 0) events |= EPOLLRDHUP;
+        return key.Trigger switch
+        {
+            Trigger.Edge => events | EPOLLET,
+            Trigger.OneShot => events | EPOLLONESHOT,
+            _ => events,
+        };
+    }
+
+    private static Readiness ToReadiness(uint events)
+    {
+        Readiness r = Readiness.None;
+        if ((events & EPOLLIN) != 0) r |= Readiness.Read;
+        if ((events & EPOLLOUT) != 0) r |= Readiness.Write;
+        if ((events & EPOLLPRI) != 0) r |= Readiness.Priority;
+        if ((events & EPOLLRDHUP) != 0) r |= Readiness.ReadHangup;
+        if ((events & EPOLLHUP) != 0) r |= Readiness.Hangup;
+        if ((events & EPOLLERR) != 0) r |= Readiness.Error;
+        return r;
+    }
+
+    private unsafe void Control(int op, int fd, uint events, ulong data)
+    {
+        byte* ev = stackalloc byte[16];
+        EpollEventLayout.Write(new Span<byte>(ev, 16), events, data);
+        string call = op switch { EPOLL_CTL_ADD => "epoll_ctl(ADD)", EPOLL_CTL_MOD => "epoll_ctl(MOD)", _ => "epoll_ctl" };
+        LastError.Check(Libc.EpollCtl(_epoll.Fd, op, fd, ev), call, fd);
+    }
+}
