@@ -6,5 +6,6 @@ var root = new RootCommand("iomux: I/O multiplexing for .NET — select, poll an
 {
     BackendsCommand.Create(),
     ScaleCommand.Create(),
+    DemoCommand.Create(),
 };
 return CliRunner.Run(root, args);

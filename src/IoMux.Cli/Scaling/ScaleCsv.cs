@@ -15,7 +15,7 @@ internal static class ScaleCsv
         foreach (ScaleRow row in report.Rows)
         {
             string times = row.Ran
-                ? string.Create(CultureInfo.InvariantCulture, $"{Us(row.Median)},{Us(row.PerWakeup)},{Us(row.Samples.Min())},{Us(row.Samples.Max())}")
+                ? string.Create(CultureInfo.InvariantCulture, $"{Us(row.Median)},{row.PerWakeupMicroseconds:0.###},{Us(row.Samples.Min())},{Us(row.Samples.Max())}")
                 : ",,,";
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{row.BackendName},{row.TriggerName},{row.Pairs},{row.Active},{row.Writes},{row.Samples.Count},{times},{Quote(row.Skipped)}"));

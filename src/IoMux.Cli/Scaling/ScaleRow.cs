@@ -20,7 +20,8 @@ internal sealed record ScaleRow(
 
     public TimeSpan Median => Ran ? MedianOf(Samples) : TimeSpan.Zero;
 
-    public TimeSpan PerWakeup => Ran ? Median / Wakeups : TimeSpan.Zero;
+    /// <summary>Microseconds per wake-up (a double: TimeSpan's 100 ns ticks are too coarse for a division by ~1000).</summary>
+    public double PerWakeupMicroseconds => Ran ? Median.TotalMicroseconds / Wakeups : 0;
 
     public string BackendName => Backend.ToString().ToLowerInvariant();
 
