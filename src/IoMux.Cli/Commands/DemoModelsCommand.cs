@@ -89,7 +89,8 @@ internal static class DemoModelsCommand
             Console.WriteLine($"{IoModels.Name(r.Run.Model),-13} {IoModels.Describe(r.Run.Model)}");
         }
         Console.WriteLine();
-        Console.WriteLine("reads/EAGAIN/waits: counted by the model itself (async: ReceiveAsync calls). wall, CPU: this process, without strace.");
+        Console.WriteLine($"reads/EAGAIN/waits: counted by the model itself (async: ReceiveAsync calls). wall, CPU: this process, without strace,");
+        Console.WriteLine($"the run with the median wall time of {ModelsDemo.Rounds}.");
         if (note is not null)
         {
             Console.WriteLine(straceOff ? "syscalls: not counted (--no-strace)" : $"syscalls: {note}");
@@ -99,6 +100,7 @@ internal static class DemoModelsCommand
             Console.WriteLine("syscalls: strace -f -c of a child running the model, minus a child that starts up and runs only the producer;");
             Console.WriteLine("          thread start-up counts toward the model. The async model's reads happen inside .NET: on Linux its");
             Console.WriteLine("          SocketAsyncEngine waits in epoll_wait and reads when a socket is ready (true completion: io_uring).");
+            Console.WriteLine("          strace slows every call, so the polling loop makes far fewer calls under it than its EAGAIN count shows.");
         }
     }
 }

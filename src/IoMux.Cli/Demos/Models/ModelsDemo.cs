@@ -7,13 +7,16 @@ internal sealed record SyscallDelta(long Total, IReadOnlyList<KeyValuePair<strin
 internal sealed record ModelReport(ModelRun Run, SyscallDelta? Syscalls);
 
 /// <summary>
-/// The same task (read every channel to EOF) four ways. Wall and CPU time come from a run in this process;
+/// The same task (read every channel to EOF) four ways. Wall and CPU time come from runs in this process (the median of three);
 /// system calls from re-running each model in a child process under <c>strace -f -c</c>, minus a child that
 /// only starts up and runs the producer, so what remains is what the model itself asked of the kernel.
 /// </summary>
 internal static class ModelsDemo
 {
     public const string BaselineChild = "none";
+
+    /// <summary>Timed runs per model; the one with the median wall time is reported.</summary>
+    public const int Rounds = 3;
 
     /// <param name="workload">The task every model performs.</param>
     /// <param name="childCommand">The command line that runs one model (or <see cref="BaselineChild"/>) in a child.</param>
@@ -29,7 +32,13 @@ internal static class ModelsDemo
         {
             ModelRunner.Run(model, warmUp); // JIT and thread-pool start-up, so the first model is not charged for them
         }
-        var runs = IoModels.All.Select(m => ModelRunner.Run(m, workload)).ToList();
+        // Rounds interleave the models so a burst of load elsewhere on the machine does not land on one model only.
+        var samples = new List<ModelRun>();
+        for (int round = 0; round < Rounds; round++)
+        {
+            samples.AddRange(IoModels.All.Select(m => ModelRunner.Run(m, workload)));
+        }
+        var runs = IoModels.All.Select(m => Median(samples.Where(s => s.Model == m))).ToList();
 
         straceNote = strace is null ? "strace is not installed (apt-get install strace): system calls not counted" : null;
         var syscalls = new Dictionary<IoModel, SyscallDelta>();
@@ -50,6 +59,12 @@ internal static class ModelsDemo
             }
         }
         return [.. runs.Select(r => new ModelReport(r, syscalls.GetValueOrDefault(r.Model)))];
+    }
+
+    private static ModelRun Median(IEnumerable<ModelRun> runs)
+    {
+        ModelRun[] sorted = [.. runs.OrderBy(r => r.Wall)];
+        return sorted[sorted.Length / 2];
     }
 
     public static SyscallDelta Delta(StraceSummary model, StraceSummary baseline)
