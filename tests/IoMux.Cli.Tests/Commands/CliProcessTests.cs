@@ -52,4 +52,39 @@ public sealed class CliProcessTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void Demo_trigger_prints_the_three_outcomes_per_backend()
+    {
+        (int code, string stdout, _) = Iomux("demo", "trigger", "--quiet-ms", "20");
+        Assert.Equal(0, code);
+        Assert.Contains("epoll    edge     reported     silent        write 1 more byte: reported", stdout, StringComparison.Ordinal);
+        Assert.Contains("select   level    reported     reported      read the other 5 bytes: silent", stdout, StringComparison.Ordinal);
+        Assert.Contains("poll     oneshot  reported     silent        re-arm with Modify: reported", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Demo_blocking_shows_the_blocking_read_and_then_EAGAIN()
+    {
+        (int code, string stdout, _) = Iomux("demo", "blocking", "--delay-ms", "20");
+        Assert.Equal(0, code);
+        Assert.Contains("returned 1 byte(s) after", stdout, StringComparison.Ordinal);
+        Assert.Contains("returned -1, errno EAGAIN", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Demo_models_runs_all_four_models_and_a_child_runs_one_quietly()
+    {
+        (int code, string stdout, _) = Iomux("demo", "models", "--channels", "2", "--messages", "5", "--no-strace");
+        Assert.Equal(0, code);
+        foreach (string model in new[] { "threads", "polling", "multiplexing", "async" })
+        {
+            Assert.Contains($"\n{model} ", stdout.Replace("\r", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        }
+        Assert.Contains("syscalls: not counted (--no-strace)", stdout, StringComparison.Ordinal);
+
+        (int childCode, string childOut, string childErr) = Iomux("demo", "models", "--child", "multiplexing", "--channels", "2", "--messages", "5");
+        Assert.Equal((0, "", ""), (childCode, childOut, childErr));
+        Assert.Equal(2, Iomux("demo", "models", "--child", "bogus").ExitCode);
+    }
 }
