@@ -98,8 +98,9 @@ internal static class DemoModelsCommand
         else
         {
             Console.WriteLine("syscalls: strace -f -c of a child running the model, minus a child that starts up and runs only the producer;");
-            Console.WriteLine("          thread start-up counts toward the model. The async model's reads happen inside .NET: on Linux its");
-            Console.WriteLine("          SocketAsyncEngine waits in epoll_wait and reads when a socket is ready (true completion: io_uring).");
+            Console.WriteLine("          thread start-up counts toward the model. The async model's reads happen inside .NET: on Linux it");
+            Console.WriteLine("          tries recvmsg at once; on EAGAIN its SocketAsyncEngine thread waits in epoll_wait and the read is");
+            Console.WriteLine("          retried when the socket is ready. Readiness underneath (true completion: io_uring).");
             Console.WriteLine("          strace slows every call, so the polling loop makes far fewer calls under it than its EAGAIN count shows.");
         }
     }

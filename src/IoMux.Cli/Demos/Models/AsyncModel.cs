@@ -4,8 +4,9 @@ namespace IoMux.Cli.Demos.Models;
 
 /// <summary>
 /// .NET async: Socket.ReceiveAsync per channel, continuations on the thread pool. A completion-style API,
-/// but on Linux the runtime implements it with readiness: its SocketAsyncEngine thread waits in epoll_wait
-/// and performs the read when a socket becomes readable. (True completion, io_uring, is a separate model.)
+/// but on Linux the runtime implements it with readiness: it tries recvmsg at once and, on EAGAIN, its
+/// SocketAsyncEngine thread waits in epoll_wait and the read is retried when the socket becomes readable.
+/// (True completion, io_uring, is a separate model.)
 /// </summary>
 internal static class AsyncModel
 {
