@@ -59,8 +59,15 @@ internal static class ScaleCommand
             {
                 ScaleCsv.Write(report, writer);
             }
-            ScaleChart.SavePng(report, pngPath, Caption());
-            Console.WriteLine($"wrote {csvPath} and {pngPath}");
+            if (report.Rows.Any(r => r.Ran))
+            {
+                ScaleChart.SavePng(report, pngPath, Caption());
+                Console.WriteLine($"wrote {csvPath} and {pngPath}");
+            }
+            else
+            {
+                Console.WriteLine($"wrote {csvPath}; no cell ran, so there is no chart");
+            }
             return 0;
         });
         return command;
