@@ -105,24 +105,30 @@ internal static class BenchCommand
         return result.Cancelled ? Cancelled : result.Succeeded ? 0 : RunFailed;
     }
 
-    /// <summary>One line on stderr per phase: readable in logs and CI, and stdout stays clean for --json.</summary>
+    /// <summary>
+    /// One line on stderr per phase once connected: readable in logs and CI, stdout stays clean for --json,
+    /// and a run that cannot start prints only its one-line error.
+    /// </summary>
     private static LoadResult RunPlain(LoadOptions options, CancellationToken cancel)
     {
-        LoadPhase? last = null;
-        Console.Error.WriteLine($"iomux bench: {options.Connections} connections to {options.Host}:{options.Port}, {options.Size} B × depth {options.Depth}, {options.Threads} thread(s)");
+        LoadPhase last = LoadPhase.Connecting;
         var progress = new Reporter(p =>
         {
-            if (p.Phase != last)
+            if (p.Phase == last)
             {
-                last = p.Phase;
-                Console.Error.WriteLine(p.Phase switch
-                {
-                    LoadPhase.Connecting => "iomux bench: connecting…",
-                    LoadPhase.Warmup => $"iomux bench: warming up for {options.Warmup.TotalSeconds:0.##} s",
-                    LoadPhase.Measuring => $"iomux bench: measuring for {options.Duration.TotalSeconds:0.##} s",
-                    _ => "iomux bench: draining messages still in flight",
-                });
+                return;
             }
+            if (last == LoadPhase.Connecting)
+            {
+                Console.Error.WriteLine($"iomux bench: {options.Connections} connections to {options.Host}:{options.Port}, {options.Size} B × depth {options.Depth}, {options.Threads} thread(s)");
+            }
+            last = p.Phase;
+            Console.Error.WriteLine(p.Phase switch
+            {
+                LoadPhase.Warmup => $"iomux bench: warming up for {options.Warmup.TotalSeconds:0.##} s",
+                LoadPhase.Measuring => $"iomux bench: measuring for {options.Duration.TotalSeconds:0.##} s",
+                _ => "iomux bench: draining messages still in flight",
+            });
         });
         return LoadGenerator.Run(options, progress, cancel);
     }

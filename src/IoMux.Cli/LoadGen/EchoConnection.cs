@@ -125,11 +125,23 @@ internal sealed class EchoConnection : IDisposable
     {
         long sentBytes = (_writeSeq * _size) + _writeOffset;
         long receivedBytes = (_readSeq * _size) + _readOffset;
-        if (receivedBytes + received.Length > sentBytes)
+        // Check what could be an echo first, so a corrupt stream is reported as the byte where it went wrong.
+        long excess = receivedBytes + received.Length - sentBytes;
+        ReadOnlySpan<byte> echo = excess > 0 ? received[..(int)(received.Length - excess)] : received;
+        if (!Verify(echo))
         {
-            Fail($"the server sent {receivedBytes + received.Length - sentBytes} bytes more than it was sent");
             return false;
         }
+        if (excess > 0)
+        {
+            Fail($"the server sent {excess} bytes more than it was sent");
+            return false;
+        }
+        return true;
+    }
+
+    private bool Verify(ReadOnlySpan<byte> received)
+    {
         while (!received.IsEmpty)
         {
             int take = Math.Min(received.Length, _size - _readOffset);

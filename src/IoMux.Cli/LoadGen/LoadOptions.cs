@@ -60,11 +60,11 @@ public sealed record LoadOptions
         }
         if (Duration <= TimeSpan.Zero)
         {
-            return $"--duration {Duration} is not positive; give a time such as 10s or 500ms";
+            return $"--duration {Duration.TotalSeconds}s is not positive; give a time such as 10s or 500ms";
         }
         if (Warmup < TimeSpan.Zero)
         {
-            return $"--warmup {Warmup} is negative; give 0 or a time such as 2s";
+            return $"--warmup {Warmup.TotalSeconds}s is negative; give 0 or a time such as 2s";
         }
         if (Threads < 1 || Threads > MaxThreads)
         {
