@@ -6,5 +6,6 @@ var root = new RootCommand("iomux: I/O multiplexing for .NET — select, poll an
 {
     BackendsCommand.Create(),
     BenchCommand.Create(),
+    CompareCommand.Create(),
 };
 return CliRunner.Run(root, args);
