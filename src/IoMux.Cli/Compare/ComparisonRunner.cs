@@ -83,7 +83,7 @@ internal static class ComparisonRunner
                         LoadResult result = Load(server, workload, options.Duration, options.ClientThreads, cancellationToken);
                         ProcessUsage after = server.Usage();
                         TimeSpan cpu = after.CpuTime - before.CpuTime;
-                        m.Add(result.Messages, result.Duration, cpu, result.Latency.P99, result.Errors, result.ErrorMessages.FirstOrDefault());
+                        m.Add(result.Messages, result.Duration, cpu, result.Latency.P99, result.Errors, result.ErrorMessages.Count > 0 ? result.ErrorMessages[0] : null);
                         log.WriteLine(
                             $"round {round}/{options.Rounds} · {workload.Name} · {server.Spec.Name}: " +
                             $"{result.MessagesPerSecond:N0} msg/s, {cpu.TotalMicroseconds / Math.Max(1, result.Messages):0.00} µs CPU/msg, " +
