@@ -7,5 +7,7 @@ var root = new RootCommand("iomux: I/O multiplexing for .NET — select, poll an
     BackendsCommand.Create(),
     ScaleCommand.Create(),
     DemoCommand.Create(),
+    BenchCommand.Create(),
+    CompareCommand.Create(),
 };
 return CliRunner.Run(root, args);
