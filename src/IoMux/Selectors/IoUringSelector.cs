@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using IoMux.Native;
 using static IoMux.Native.Constants;
 using static IoMux.Native.IoUringConstants;
@@ -111,8 +112,9 @@ public sealed class IoUringSelector : Selector
     private protected override int WaitInKernel(Span<SelectorEvent> events, int timeoutMs, out bool woken)
     {
         woken = false;
+        Recheck(ref woken);
         ArmQueued();
-        int submitted = Ring.SubmitAndWait(1, timeoutMs, out Errno errno);
+        int submitted = Ring.SubmitAndWait(1, woken ? 0 : timeoutMs, out Errno errno);
         if (submitted < 0 && errno is not (Errno.ETIME or Errno.EINTR or Errno.EAGAIN or Errno.EBUSY))
         {
             throw new SyscallException("io_uring_enter", errno, Ring.Fd);
@@ -134,7 +136,37 @@ public sealed class IoUringSelector : Selector
         base.Dispose(disposing);
     }
 
-    /// <summary>Reads completions into <paramref name="events"/>; what does not fit stays in the ring for the next wait.</summary>
+    /// <summary>
+    /// Completions posted before this wait began tell of readiness that may be gone (the caller may have read
+    /// the data since): like epoll, which polls each ready descriptor again when it reports it, poll those
+    /// descriptors afresh. The new polls go in with this wait's enter and complete at once if still ready.
+    /// </summary>
+    private void Recheck(ref bool woken)
+    {
+        uint head = Ring.CqHead;
+        for (uint tail = Ring.CqTail; head != tail; head++)
+        {
+            ref readonly IoUringCqe cqe = ref Ring.Cqe(head);
+            if (!Classify(cqe, ref woken, out int fd, out SelectorKey? key, out Readiness visible))
+            {
+                continue;
+            }
+            ref PollSlot slot = ref _slots[fd];
+            if ((cqe.Flags & IORING_CQE_F_MORE) == 0)
+            {
+                slot.Token = 0;
+            }
+            else if (visible == Readiness.None)
+            {
+                continue; // a multishot poll that stays armed and has nothing to say
+            }
+            CancelPoll(fd, ref slot);
+            Queue(fd, ref slot, visible == Readiness.None || key.Trigger == Trigger.Edge ? Arm.Multishot : Arm.SingleShot);
+        }
+        Ring.ConsumeTo(head);
+    }
+
+    /// <summary>Reads the completions of this wait into <paramref name="events"/>; what does not fit stays for the next wait.</summary>
     private int Reap(Span<SelectorEvent> events, ref bool woken)
     {
         uint batch = ++_batch;
@@ -155,35 +187,49 @@ public sealed class IoUringSelector : Selector
         return count;
     }
 
-    /// <summary>Handles one completion; false when it is an event and <paramref name="events"/> is full.</summary>
-    private bool Dispatch(in IoUringCqe cqe, Span<SelectorEvent> events, ref int count, uint batch, ref bool woken)
+    /// <summary>
+    /// Sorts out one completion: handles the wake signal's and drops a removal's or a replaced poll's (false);
+    /// otherwise names the registration and the readiness its caller may see (possibly none).
+    /// </summary>
+    private bool Classify(in IoUringCqe cqe, ref bool woken, out int fd, [NotNullWhen(true)] out SelectorKey? key, out Readiness visible)
     {
+        fd = (int)(uint)cqe.UserData;
+        key = null;
+        visible = Readiness.None;
         uint token = (uint)(cqe.UserData >> 32);
-        bool more = (cqe.Flags & IORING_CQE_F_MORE) != 0;
         if (token == 0)
         {
             if (cqe.UserData == WakeUserData)
             {
                 DrainWake();
                 woken = true;
-                if (!more)
+                if ((cqe.Flags & IORING_CQE_F_MORE) == 0)
                 {
                     ArmWake();
                 }
             }
-            return true; // RemoveUserData: a removal's own result, nothing to learn from it
+            return false; // RemoveUserData: a removal's own result, nothing to learn from it
         }
-
-        int fd = (int)(uint)cqe.UserData;
         if ((uint)fd >= (uint)_slots.Length || _slots[fd].Token != token)
         {
-            return true; // a poll that was removed or replaced
+            return false; // a poll that was removed or replaced
         }
-        ref PollSlot slot = ref _slots[fd];
-        SelectorKey key = Table.Find(fd)!;
+        key = Table.Find(fd)!;
         Readiness readiness = cqe.Result >= 0 ? ToReadiness((uint)cqe.Result)
             : cqe.Result == -(int)Errno.EBADF ? Readiness.Invalid : Readiness.Error;
-        Readiness visible = Visible(key.Interest, readiness);
+        visible = Visible(key.Interest, readiness);
+        return true;
+    }
+
+    /// <summary>Handles one completion; false when it is an event and <paramref name="events"/> is full.</summary>
+    private bool Dispatch(in IoUringCqe cqe, Span<SelectorEvent> events, ref int count, uint batch, ref bool woken)
+    {
+        if (!Classify(cqe, ref woken, out int fd, out SelectorKey? key, out Readiness visible))
+        {
+            return true;
+        }
+        ref PollSlot slot = ref _slots[fd];
+        bool more = (cqe.Flags & IORING_CQE_F_MORE) != 0;
         if (visible == Readiness.None)
         {
             // io_uring always listens for POLLRDHUP. Polling again would complete at once on the same condition,
