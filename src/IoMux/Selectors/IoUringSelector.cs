@@ -16,6 +16,8 @@ namespace IoMux;
 /// descriptor becomes ready, then again only when something new happens.</item>
 /// <item>One-shot: a single-shot poll that is not re-armed until <see cref="Selector.Modify"/>.</item>
 /// </list>
+/// A completion the kernel posted before a wait began may tell of readiness the caller has since consumed; like
+/// epoll, which polls a descriptor again before reporting it, such descriptors are polled afresh by that wait.
 /// Each poll's user_data carries its descriptor and a token unique to that request, so a completion of a poll
 /// that was removed or replaced is recognised and dropped. Differences from epoll: a regular file is always
 /// ready (as with poll(2); epoll refuses it with EPERM), and a closed descriptor is reported
