@@ -80,6 +80,43 @@ public sealed class IoUringSelectorTests
     }
 
     [IoUringFact]
+    public void More_registrations_than_the_submission_ring_holds_are_all_armed()
+    {
+        using Selector selector = Selector.Create(SelectorBackend.IoUring);
+        var pairs = Enumerable.Range(0, 300).Select(_ => Descriptors.Pipe()).ToArray(); // the ring holds 256 entries
+        try
+        {
+            foreach ((FileDescriptor read, FileDescriptor write) in pairs)
+            {
+                selector.Register(read, Interest.Read, trigger: Trigger.Edge);
+            }
+            Assert.Empty(Collect(selector, TimeSpan.Zero));
+            foreach ((FileDescriptor _, FileDescriptor write) in pairs)
+            {
+                Descriptors.WriteOrThrow(write.Fd, [1]);
+            }
+            var seen = new HashSet<int>();
+            var buffer = new SelectorEvent[64];
+            for (int i = 0; i < 50 && seen.Count < pairs.Length; i++)
+            {
+                foreach (SelectorEvent e in selector.Wait(buffer, Patience))
+                {
+                    seen.Add(e.Fd);
+                }
+            }
+            Assert.Equal(pairs.Length, seen.Count);
+        }
+        finally
+        {
+            foreach ((FileDescriptor read, FileDescriptor write) in pairs)
+            {
+                read.Dispose();
+                write.Dispose();
+            }
+        }
+    }
+
+    [IoUringFact]
     public void A_regular_file_is_always_ready_as_with_poll()
     {
         using Selector selector = Selector.Create(SelectorBackend.IoUring);
