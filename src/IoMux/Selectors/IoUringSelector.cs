@@ -232,6 +232,12 @@ public sealed class IoUringSelector : Selector
         }
         ref PollSlot slot = ref _slots[fd];
         bool more = (cqe.Flags & IORING_CQE_F_MORE) != 0;
+        if ((key.Interest & Interest.Priority) != 0 && cqe.Result >= 0)
+        {
+            // A completion woken by new data carries the wake-up's mask, and a socket's data wake-up always says
+            // EPOLLPRI. Only a fresh look tells whether urgent data is really there (epoll looks again too).
+            visible = Visible(key.Interest, PollNow(fd, key.Interest));
+        }
         if (visible == Readiness.None)
         {
             // io_uring always listens for POLLRDHUP. Polling again would complete at once on the same condition,
@@ -382,12 +388,21 @@ public sealed class IoUringSelector : Selector
 
     private static ulong PollUserData(int fd, uint token) => (uint)fd | ((ulong)token << 32);
 
+    /// <summary>poll(2) with no timeout: the descriptor's readiness right now.</summary>
+    private static unsafe Readiness PollNow(int fd, Interest interest)
+    {
+        PollFd pollFd = new() { Fd = fd, Events = (short)EventsFor(interest) };
+        return Libc.Poll(&pollFd, 1, 0) > 0 ? ToReadiness((ushort)pollFd.REvents) : Readiness.None;
+    }
+
     private static uint EventsFor(Interest interest)
     {
         int events = 0;
         if ((interest & Interest.Read) != 0) events |= POLLIN;
         if ((interest & Interest.Write) != 0) events |= POLLOUT;
-        if ((interest & Interest.Priority) != 0) events |= POLLPRI;
+        // io_uring matches a wake-up against the poll's events with EPOLLPRI masked out, so a poll for POLLPRI
+        // alone is never woken; urgent data arrives with the data wake-up (EPOLLIN | EPOLLPRI), so listen for that.
+        if ((interest & Interest.Priority) != 0) events |= POLLPRI | POLLIN;
         if ((interest & Interest.ReadHangup) != 0) events |= POLLRDHUP;
         return (uint)events;
     }
