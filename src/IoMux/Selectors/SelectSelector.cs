@@ -5,7 +5,7 @@ namespace IoMux;
 /// <summary>
 /// select(2): three bitmaps of FD_SETSIZE (1024) bits, rebuilt and scanned on every wait, O(highest fd).
 /// Descriptors ≥ 1024 are refused. Level and one-shot (emulated). select has no hang-up bit: ReadHangup
-/// is learned by peeking a readable socket for EOF, and a closed descriptor (EBADF) is reported Invalid.
+/// is learned by asking the kernel for POLLRDHUP on a readable descriptor (non-destructively), and a closed descriptor (EBADF) is reported Invalid.
 /// </summary>
 public sealed class SelectSelector : Selector
 {
@@ -90,7 +90,7 @@ public sealed class SelectSelector : Selector
             if (read.Contains(key.Fd))
             {
                 readiness |= Readiness.Read;
-                if ((key.Interest & Interest.ReadHangup) != 0 && Descriptors.PeekIsEndOfStream(key.Fd))
+                if ((key.Interest & Interest.ReadHangup) != 0 && Descriptors.HasReadHangup(key.Fd))
                 {
                     readiness |= Readiness.ReadHangup;
                 }

@@ -44,13 +44,20 @@ public sealed class LifetimeTests
 
         pair.Dispose();
 
-        var expected = new List<(int, Readiness)> { (other.B.Fd, Readiness.Write) };
+        var seen = Ready.Now(selector);
         if (Backends.ReportsClosedDescriptors(backend))
         {
-            expected.Add((a, Readiness.Invalid));
+            Assert.Contains((a, Readiness.Invalid), seen);
         }
-        expected.Sort();
-        Assert.Equal(expected, Ready.Now(selector));
+        else
+        {
+            Assert.DoesNotContain(seen, e => e.Fd == a);
+        }
+        if (backend != SelectorBackend.Select)
+        {
+            // select(2) fails the whole call with EBADF, so that wait can report only the closed descriptor.
+            Assert.Contains((other.B.Fd, Readiness.Write), seen);
+        }
         selector.Unregister(a);
         Assert.Equal([(other.B.Fd, Readiness.Write)], Ready.Now(selector));
     }
