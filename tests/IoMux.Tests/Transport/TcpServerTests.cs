@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Sockets;
+using IoMux.Tests.Selectors;
+using IoMux.Transport;
+
+namespace IoMux.Tests.Transport;
+
+/// <summary>The transport in-process, over real loopback sockets: allocation-free steady state and backpressure.</summary>
+public sealed class TcpServerTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
+    [Theory]
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void Echo_round_trips_allocate_nothing_on_the_loop_thread_once_warm(SelectorBackend backend, Trigger trigger)
+    {
+        using var group = new EventLoopGroup(1, backend);
+        using TcpServer server = TcpServer.Start(group, new IPEndPoint(IPAddress.Loopback, 0), _ => new EchoHandler(), new TcpServerOptions { Trigger = trigger });
+        group.Start();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = 10_000 };
+        client.Connect(server.LocalEndPoint);
+        byte[] message = new byte[512];
+        byte[] echoed = new byte[512];
+
+        void RoundTrips(int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                client.Send(message);
+                for (int got = 0; got < echoed.Length;)
+                {
+                    int n = client.Receive(echoed, got, echoed.Length - got, SocketFlags.None);
+                    Assert.True(n > 0, "the server closed the connection");
+                    got += n;
+                }
+            }
+        }
+
+        RoundTrips(2000); // JIT and tiering settle
+        long before = AllocatedOnLoopThread(group.Loops[0]);
+        RoundTrips(2000);
+        long after = AllocatedOnLoopThread(group.Loops[0]);
+
+        Assert.True(after - before == 0, $"2000 echo round trips allocated {after - before} bytes on the loop thread");
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void A_client_that_stops_reading_pauses_its_connection_and_reading_again_resumes_it_with_nothing_lost(SelectorBackend backend, Trigger trigger)
+    {
+        var handler = new EchoHandler();
+        using var group = new EventLoopGroup(1, backend);
+        using TcpServer server = TcpServer.Start(group, new IPEndPoint(IPAddress.Loopback, 0), _ => handler,
+            new TcpServerOptions { Trigger = trigger, WriteHighWatermark = 64 * 1024, WriteLowWatermark = 16 * 1024 });
+        group.Start();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { SendTimeout = 500, ReceiveTimeout = 10_000 };
+        client.Connect(server.LocalEndPoint);
+        byte[] payload = new byte[32 << 20];
+        new Random(5).NextBytes(payload);
+
+        // Send without reading until the kernel stops taking bytes: the server has stopped reading us.
+        int sent = 0;
+        try
+        {
+            while (sent < payload.Length)
+            {
+                sent += client.Send(payload, sent, Math.Min(64 * 1024, payload.Length - sent), SocketFlags.None);
+            }
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
+        {
+        }
+        Assert.True(sent < payload.Length, "32 MiB went out without the server pushing back");
+        (bool paused, int queued) = OnLoop(group.Loops[0], () => (handler.Connection!.IsReadPaused, handler.Connection.QueuedBytes));
+        Assert.True(paused, "the connection should be paused with its client not reading");
+        Assert.InRange(queued, 64 * 1024 + 1, (64 + 64) * 1024); // over the high mark by at most one read
+
+        byte[] echoed = new byte[sent];
+        for (int got = 0; got < sent;)
+        {
+            int n = client.Receive(echoed, got, sent - got, SocketFlags.None);
+            Assert.True(n > 0, "the server closed the connection");
+            got += n;
+        }
+        Assert.True(payload.AsSpan(0, sent).SequenceEqual(echoed), "the echoed bytes differ from those sent");
+        Assert.True(Volatile.Read(ref handler.WritableCalls) > 0, "OnWritable was never called after the queue drained");
+        Assert.False(OnLoop(group.Loops[0], () => handler.Connection!.IsReadPaused));
+    }
+
+    private static long AllocatedOnLoopThread(EventLoop loop) => OnLoop(loop, () => GC.GetAllocatedBytesForCurrentThread());
+
+    private static T OnLoop<T>(EventLoop loop, Func<T> read)
+    {
+        T value = default!;
+        using var done = new ManualResetEventSlim();
+        loop.Post(() =>
+        {
+            value = read();
+            done.Set();
+        });
+        Assert.True(done.Wait(Bound), "the loop did not run a posted action");
+        return value;
+    }
+
+    private sealed class EchoHandler : IConnectionHandler
+    {
+        public int WritableCalls;
+
+        public Connection? Connection { get; private set; }
+
+        public void OnConnected(Connection connection) => Connection = connection;
+
+        public void OnData(Connection connection, ReadOnlySpan<byte> data) => connection.Write(data);
+
+        public void OnWritable(Connection connection) => Interlocked.Increment(ref WritableCalls);
+
+        public void OnClosed(Connection connection, CloseReason reason)
+        {
+        }
+    }
+}
