@@ -12,15 +12,20 @@ internal static class Cli
     /// <c>env --default-signal</c> because a process started from a background job inherits SIGINT as
     /// ignored, and .NET keeps an ignored SIGINT ignored: the SIGINT test must not depend on how the tests were launched.
     /// </summary>
-    public static Process Start(IEnumerable<string> args)
+    public static Process Start(IEnumerable<string> args, int? descriptorLimit = null)
     {
-        var info = new ProcessStartInfo("env")
+        var info = new ProcessStartInfo(descriptorLimit is null ? "env" : "prlimit")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (descriptorLimit is { } limit)
+        {
+            info.ArgumentList.Add($"--nofile={limit}:{limit}");
+            info.ArgumentList.Add("env");
+        }
         info.ArgumentList.Add("--default-signal=INT,TERM");
         info.ArgumentList.Add(DotnetHost());
         info.ArgumentList.Add(Dll);

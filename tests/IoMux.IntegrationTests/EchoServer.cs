@@ -35,9 +35,12 @@ internal sealed partial class EchoServer : IDisposable
     public IReadOnlyCollection<string> ErrorLines => _stderr;
 
     /// <summary>Starts <c>iomux echo --port 0</c> with <paramref name="args"/> and waits for its listening line.</summary>
-    public static EchoServer Start(params string[] args)
+    public static EchoServer Start(params string[] args) => StartWithDescriptorLimit(null, args);
+
+    /// <summary>As <see cref="Start"/>, with RLIMIT_NOFILE (soft and hard) set to <paramref name="limit"/> through prlimit.</summary>
+    public static EchoServer StartWithDescriptorLimit(int? limit, params string[] args)
     {
-        Process process = Cli.Start(["echo", "--port", "0", .. args]);
+        Process process = Cli.Start(["echo", "--port", "0", .. args], limit);
         var stdout = new ConcurrentQueue<string>();
         var stderr = new ConcurrentQueue<string>();
         var listening = new TaskCompletionSource<IPEndPoint>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -99,6 +102,15 @@ internal sealed partial class EchoServer : IDisposable
 
     /// <summary>Open descriptors of the server process (entries of /proc/PID/fd).</summary>
     public int CountDescriptors() => Directory.GetFileSystemEntries($"/proc/{Pid}/fd").Length;
+
+    /// <summary>CPU time the server has used (user + system), from /proc/PID/stat.</summary>
+    public TimeSpan CpuTime()
+    {
+        string stat = File.ReadAllText($"/proc/{Pid}/stat");
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        long ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ is 100 on Linux
+    }
 
     /// <summary>The server's resident set size (VmRSS), in bytes.</summary>
     public long ResidentBytes()

@@ -53,8 +53,12 @@ internal static class EchoCommand
         string backendName = CheckBackend(backend, trigger);
         IPAddress address = Resolve(settings.Host);
         ulong fdLimit = Descriptors.RaiseFdLimitToHard();
+        // .NET opens its console writers lazily, each on a dup of fd 1 or 2: open them now, while descriptors
+        // are to be had, or the first line logged when the process runs out of them would itself fail with EMFILE.
+        TextWriter output = Console.Out;
+        TextWriter errors = Console.Error;
 
-        var echoTrace = settings.Trace ? new EchoTrace(Console.Out) : null;
+        var echoTrace = settings.Trace ? new EchoTrace(output) : null;
         var options = new TcpServerOptions
         {
             Trigger = trigger,
@@ -62,18 +66,18 @@ internal static class EchoCommand
             IdleTimeout = settings.IdleTimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
             WriteHighWatermark = settings.WriteLimit,
             Trace = echoTrace,
-            Log = line => Console.Error.WriteLine($"iomux echo: {line}"),
+            Log = line => errors.WriteLine($"iomux echo: {line}"),
         };
 
         using var group = new EventLoopGroup(settings.Loops, backend, echoTrace);
         using TcpServer server = Listen(group, new IPEndPoint(address, settings.Port), options, settings);
-        Console.WriteLine($"iomux echo: listening on {server.LocalEndPoint} (backend {backendName}, trigger {trigger.ToString().ToLowerInvariant()}, loops {settings.Loops}, fd limit raised to {fdLimit})");
+        output.WriteLine($"iomux echo: listening on {server.LocalEndPoint} (backend {backendName}, trigger {trigger.ToString().ToLowerInvariant()}, loops {settings.Loops}, fd limit raised to {fdLimit})");
 
         using var stop = new ManualResetEventSlim();
         bool faulted = false;
         group.Faulted += (_, e) =>
         {
-            Console.Error.WriteLine($"iomux echo: an event loop failed: {e.Message}");
+            errors.WriteLine($"iomux echo: an event loop failed: {e.Message}");
             faulted = true;
             stop.Set();
         };
@@ -88,11 +92,11 @@ internal static class EchoCommand
         group.Start();
         stop.Wait();
 
-        Console.WriteLine($"iomux echo: stopping: no new connections, flushing queued replies (at most {DrainDeadline.TotalSeconds:0} s)");
+        output.WriteLine($"iomux echo: stopping: no new connections, flushing queued replies (at most {DrainDeadline.TotalSeconds:0} s)");
         bool drained = !faulted && server.StopAsync(DrainDeadline).Wait(DrainDeadline + TimeSpan.FromSeconds(2));
         group.Dispose();
         TcpServerCounters counters = server.Counters;
-        Console.WriteLine($"iomux echo: stopped{(drained ? "" : " (drain incomplete)")}; {counters.Accepted} connections served, "
+        output.WriteLine($"iomux echo: stopped{(drained ? "" : " (drain incomplete)")}; {counters.Accepted} connections served, "
             + $"{counters.RejectedOverLimit} over the limit, {counters.RejectedDescriptorTooLarge} with descriptors too large, {counters.RejectedOutOfDescriptors} shed for lack of descriptors");
         return faulted ? 1 : 0;
     }

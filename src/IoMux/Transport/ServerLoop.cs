@@ -227,14 +227,16 @@ internal sealed class ServerLoop : ILoopHandler
         }
         _reserve.Dispose();
         _reserve = null;
+        Errno stoppedBy = 0;
         for (int i = 0; i < Options.AcceptBudgetPerTurn; i++)
         {
-            int fd = Sockets.Accept(_listener!.Fd, out _);
+            int fd = Sockets.Accept(_listener!.Fd, out stoppedBy);
             if (fd < 0)
             {
                 break;
             }
             new FileDescriptor(fd).Dispose();
+            stoppedBy = 0;
             _server.Counters.Rejected(RejectReason.OutOfDescriptors);
             Options.Trace?.Rejected(fd, RejectReason.OutOfDescriptors);
         }
@@ -243,7 +245,14 @@ internal sealed class ServerLoop : ILoopHandler
             Pause($"no spare descriptor could be taken back; pausing accepts for {Options.AcceptPause.TotalMilliseconds:0} ms");
             return;
         }
-        if (Options.Trigger == Trigger.Edge)
+        if (stoppedBy is not (0 or Errno.EAGAIN))
+        {
+            Pause($"accept failed while shedding: {stoppedBy}; pausing accepts for {Options.AcceptPause.TotalMilliseconds:0} ms");
+            return;
+        }
+        // Budget spent with clients still waiting: edge would not report them again. At EAGAIN the backlog is
+        // empty and the next client raises a new edge, so re-queueing then would only spin.
+        if (stoppedBy == 0 && Options.Trigger == Trigger.Edge)
         {
             Loop.Requeue(this, Readiness.Read);
         }
