@@ -69,18 +69,8 @@ internal static class EchoCommand
             Log = line => errors.WriteLine($"iomux echo: {line}"),
         };
 
-        using var group = new EventLoopGroup(settings.Loops, backend, echoTrace);
-        using TcpServer server = Listen(group, new IPEndPoint(address, settings.Port), options, settings);
-        output.WriteLine($"iomux echo: listening on {server.LocalEndPoint} (backend {backendName}, trigger {trigger.ToString().ToLowerInvariant()}, loops {settings.Loops}, fd limit raised to {fdLimit})");
-
+        // Handlers first: a signal that arrives once the listening line is out must find them in place.
         using var stop = new ManualResetEventSlim();
-        bool faulted = false;
-        group.Faulted += (_, e) =>
-        {
-            errors.WriteLine($"iomux echo: an event loop failed: {e.Message}");
-            faulted = true;
-            stop.Set();
-        };
         void OnSignal(PosixSignalContext context)
         {
             context.Cancel = true; // we exit on our own, after the drain
@@ -89,7 +79,17 @@ internal static class EchoCommand
         using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
+        using var group = new EventLoopGroup(settings.Loops, backend, echoTrace);
+        bool faulted = false;
+        group.Faulted += (_, e) =>
+        {
+            errors.WriteLine($"iomux echo: an event loop failed: {e.Message}");
+            faulted = true;
+            stop.Set();
+        };
+        using TcpServer server = Listen(group, new IPEndPoint(address, settings.Port), options, settings);
         group.Start();
+        output.WriteLine($"iomux echo: listening on {server.LocalEndPoint} (backend {backendName}, trigger {trigger.ToString().ToLowerInvariant()}, loops {settings.Loops}, fd limit raised to {fdLimit})");
         stop.Wait();
 
         output.WriteLine($"iomux echo: stopping: no new connections, flushing queued replies (at most {DrainDeadline.TotalSeconds:0} s)");
