@@ -27,6 +27,36 @@ public sealed class LifecycleTests(ITestOutputHelper output)
         Assert.Contains("stopping", server.StandardOutput, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(Combos.All), MemberType = typeof(Combos))]
+    public async Task On_SIGINT_replies_already_queued_for_a_slow_reader_are_delivered_before_a_clean_EOF(string backend, string trigger)
+    {
+        using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger, "--write-limit", "262144");
+        using Socket socket = await Clients.ConnectAsync(server.EndPoint, CancellationToken.None);
+        byte[] payload = Clients.Pattern(16 << 20, 16);
+        // Send without reading until the server pushes back: its queue is full and more input waits unread.
+        socket.SendTimeout = 1000;
+        int sent = 0;
+        try
+        {
+            while (sent < payload.Length)
+            {
+                sent += socket.Send(payload, sent, 64 * 1024, SocketFlags.None);
+            }
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
+        {
+        }
+        server.Signal("INT");
+        byte[] echoed = [];
+        await Clients.Bounded(async ct => echoed = await Clients.ReceiveToEndAsync(socket, ct), Bound, $"reading the drained replies on {backend}/{trigger}");
+        output.WriteLine($"{backend}/{trigger}: sent {sent} bytes without reading; after SIGINT received {echoed.Length} bytes, then EOF");
+        Assert.True(echoed.Length >= 262144, $"only {echoed.Length} bytes arrived; the server had at least its 256 KiB write limit queued");
+        Assert.True(payload.AsSpan(0, echoed.Length).SequenceEqual(echoed), "the drained replies are not what was sent");
+        socket.Dispose();
+        Assert.Equal(0, server.WaitForExit(ExitBound));
+    }
+
     [Fact]
     public void SIGTERM_exits_0_too()
     {

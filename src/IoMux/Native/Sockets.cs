@@ -110,6 +110,9 @@ internal static unsafe class Sockets
         return n;
     }
 
+    /// <summary>shutdown(SHUT_WR): queues a FIN after the data already sent. False when the socket is no longer connected.</summary>
+    public static bool ShutdownWrite(int fd) => Libc.Shutdown(fd, SHUT_WR) == 0;
+
     /// <summary>The error pending on a socket (SO_ERROR), which reading also clears; 0 when none.</summary>
     public static Errno PendingError(int fd)
     {

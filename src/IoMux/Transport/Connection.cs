@@ -26,6 +26,8 @@ public sealed class Connection : ILoopHandler
     private bool _readPaused;
     private bool _endOfStream;
     private bool _closing;
+    private bool _lingering;
+    private LoopTimer? _lingerTimer;
     private bool _dispatching;
     private CloseReason _closingReason;
     private CloseReason? _pendingClose;
@@ -113,7 +115,10 @@ public sealed class Connection : ILoopHandler
         return true;
     }
 
-    /// <summary>Stops reading, sends what is queued, then closes (reason <see cref="CloseReason.Local"/>).</summary>
+    /// <summary>
+    /// Stops reading, sends what is queued, sends FIN, and closes at the peer's EOF or after
+    /// <see cref="TcpServerOptions.LingerTimeout"/> (reason <see cref="CloseReason.Local"/>).
+    /// </summary>
     public void Close() => BeginClose(CloseReason.Local);
 
     /// <summary>Closes at once, dropping queued output (reason <see cref="CloseReason.Aborted"/>).</summary>
@@ -169,7 +174,7 @@ public sealed class Connection : ILoopHandler
         _closingReason = reason;
         if (_queue.IsEmpty)
         {
-            _pendingClose ??= reason;
+            FinishClosing();
         }
         if (!_dispatching)
         {
@@ -192,6 +197,7 @@ public sealed class Connection : ILoopHandler
             Loop.Selector.Unregister(Fd);
         }
         _idleTimer?.Cancel();
+        _lingerTimer?.Cancel();
         _queue.Clear();
         _socket.Dispose();
         _trace?.Closed(this, reason);
@@ -230,7 +236,7 @@ public sealed class Connection : ILoopHandler
         }
         else
         {
-            if ((readiness & (Readiness.Read | Readiness.ReadHangup)) != 0 && !_readPaused && !_endOfStream && !_closing)
+            if ((readiness & (Readiness.Read | Readiness.ReadHangup)) != 0 && !_readPaused && !_endOfStream && (!_closing || _lingering))
             {
                 ReadAvailable();
             }
@@ -251,6 +257,10 @@ public sealed class Connection : ILoopHandler
         while (true)
         {
             int n = Sockets.Receive(Fd, buffer, out Errno errno);
+            if (n > 0 && _lingering)
+            {
+                continue; // closing: the peer's late bytes are read only so that close sends FIN, not RST
+            }
             if (n > 0)
             {
                 _lastActivity = Stopwatch.GetTimestamp();
@@ -291,7 +301,11 @@ public sealed class Connection : ILoopHandler
             {
                 _endOfStream = true;
                 _trace?.EndOfStream(this);
-                if (_queue.IsEmpty)
+                if (_lingering)
+                {
+                    _pendingClose ??= _closingReason;
+                }
+                else if (_queue.IsEmpty)
                 {
                     _pendingClose ??= CloseReason.PeerClosed;
                 }
@@ -349,7 +363,7 @@ public sealed class Connection : ILoopHandler
             }
             else if (_closing)
             {
-                _pendingClose ??= _closingReason;
+                FinishClosing();
             }
         }
     }
@@ -421,7 +435,7 @@ public sealed class Connection : ILoopHandler
     private void UpdateInterest()
     {
         Interest wanted = Interest.None;
-        if (!_readPaused && !_endOfStream && !_closing)
+        if (!_readPaused && !_endOfStream && (!_closing || _lingering))
         {
             wanted |= Interest.Read;
         }
@@ -453,6 +467,30 @@ public sealed class Connection : ILoopHandler
                 _trace?.InterestChanged(this, _interest, wanted);
                 _interest = wanted;
             }
+        }
+    }
+
+    /// <summary>
+    /// A close was asked for and the queue is empty. Closing a socket with unread input makes the kernel send RST,
+    /// which can destroy replies still in flight to the peer; so send FIN (shutdown for writing), read and discard
+    /// until the peer's EOF, then close — for at most the linger timeout. A peer already at EOF has nothing unread.
+    /// </summary>
+    private void FinishClosing()
+    {
+        if (_endOfStream || !Sockets.ShutdownWrite(Fd))
+        {
+            _pendingClose ??= _closingReason;
+            return;
+        }
+        if (_lingering)
+        {
+            return;
+        }
+        _lingering = true;
+        _lingerTimer = Loop.Schedule(_owner.Options.LingerTimeout, () => CloseNow(_closingReason));
+        if (_trigger == Trigger.Edge)
+        {
+            Loop.Requeue(this, Readiness.Read); // Read may never have left the kernel's interest set: no new edge would come
         }
     }
 

@@ -33,6 +33,12 @@ public sealed class TcpServerOptions
     /// <summary>How long the listener rests after EMFILE/ENFILE/ENOBUFS when no spare descriptor is left.</summary>
     public TimeSpan AcceptPause { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// After a local close has sent everything, how long to keep reading (and discarding) until the peer's EOF,
+    /// so the close sends FIN rather than a reset that could destroy replies still in flight.
+    /// </summary>
+    public TimeSpan LingerTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Per-event trace (null: none).</summary>
     public ITransportTrace? Trace { get; init; }
 
@@ -62,5 +68,6 @@ public sealed class TcpServerOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(AcceptBudgetPerTurn, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(Backlog, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(AcceptPause, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(LingerTimeout, TimeSpan.Zero);
     }
 }
