@@ -19,7 +19,7 @@ internal sealed class ServerLoop : ILoopHandler
     private bool _exhaustionLogged;
     private bool _stopping;
     private byte[]? _readBuffer;
-    private Connection? _first;
+    private ReadinessConnection? _first;
 
     public ServerLoop(TcpServer server, EventLoop loop, FileDescriptor listener)
     {
@@ -101,9 +101,9 @@ internal sealed class ServerLoop : ILoopHandler
         }
         _stopping = true;
         CloseListener();
-        for (Connection? c = _first; c is not null;)
+        for (ReadinessConnection? c = _first; c is not null;)
         {
-            Connection? next = c.Next;
+            ReadinessConnection? next = c.Next;
             c.BeginClose(CloseReason.ServerStopping);
             c = next;
         }
@@ -128,8 +128,8 @@ internal sealed class ServerLoop : ILoopHandler
         }
     }
 
-    /// <summary>Called once per connection, from its close.</summary>
-    public void Release(Connection connection)
+    /// <summary>Called once per connection, from its close; <paramref name="started"/> is false for one closed before its handler saw it.</summary>
+    public void Release(ReadinessConnection connection, bool started)
     {
         if (connection.Previous is null)
         {
@@ -145,7 +145,7 @@ internal sealed class ServerLoop : ILoopHandler
         }
         connection.Previous = connection.Next = null;
         ConnectionCount--;
-        _server.Counters.ConnectionClosed();
+        _server.Counters.ConnectionClosed(started);
         if (_stopping && ConnectionCount == 0)
         {
             _deadlineTimer?.Cancel();
@@ -172,7 +172,7 @@ internal sealed class ServerLoop : ILoopHandler
         {
             // The peer may already have reset; the first read reports that the ordinary way.
         }
-        var connection = new Connection(this, socket, _server.Counters.NextId());
+        var connection = new ReadinessConnection(this, socket, _server.Counters.NextId());
         Link(connection);
         try
         {
@@ -187,6 +187,12 @@ internal sealed class ServerLoop : ILoopHandler
             connection.CloseNow(CloseReason.Error);
             return;
         }
+        catch (SyscallException e)
+        {
+            Options.Log?.Invoke($"fd {fd} could not be registered ({e.Message}); connection closed");
+            connection.CloseNow(CloseReason.Error);
+            return;
+        }
 #pragma warning disable CA1031 // A failing handler factory costs its connection, never the loop.
         catch (Exception e)
 #pragma warning restore CA1031
@@ -195,9 +201,10 @@ internal sealed class ServerLoop : ILoopHandler
             connection.CloseNow(CloseReason.HandlerFailed);
             return;
         }
+        _server.Counters.ConnectionStarted();
     }
 
-    private void Link(Connection connection)
+    private void Link(ReadinessConnection connection)
     {
         connection.Next = _first;
         if (_first is not null)

@@ -17,7 +17,7 @@ public sealed class TcpServerCounters
     /// <summary>Connections open now.</summary>
     public int Open => Volatile.Read(ref _open);
 
-    /// <summary>Connections closed (each counted once).</summary>
+    /// <summary>Accepted connections closed since (each counted once).</summary>
     public long Closed => Interlocked.Read(ref _closed);
 
     public long RejectedOverLimit => Interlocked.Read(ref _rejectedOverLimit);
@@ -40,16 +40,20 @@ public sealed class TcpServerCounters
             }
             if (Interlocked.CompareExchange(ref _open, open + 1, open) == open)
             {
-                Interlocked.Increment(ref _accepted);
                 return true;
             }
         }
     }
 
-    internal void ConnectionClosed()
+    internal void ConnectionStarted() => Interlocked.Increment(ref _accepted);
+
+    internal void ConnectionClosed(bool started)
     {
         Interlocked.Decrement(ref _open);
-        Interlocked.Increment(ref _closed);
+        if (started)
+        {
+            Interlocked.Increment(ref _closed);
+        }
     }
 
     internal void Rejected(RejectReason reason)
