@@ -6,5 +6,9 @@ var root = new RootCommand("iomux: I/O multiplexing for .NET — select, poll an
 {
     BackendsCommand.Create(),
     EchoCommand.Create(),
+    ScaleCommand.Create(),
+    DemoCommand.Create(),
+    BenchCommand.Create(),
+    CompareCommand.Create(),
 };
 return CliRunner.Run(root, args);
