@@ -87,6 +87,55 @@ public sealed class TcpServerTests
         Assert.False(OnLoop(group.Loops[0], () => handler.Connection!.IsReadPaused));
     }
 
+    [Theory]
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void A_connection_with_much_to_read_yields_at_its_budget_so_another_is_served_in_the_same_turn(SelectorBackend backend, Trigger trigger)
+    {
+        const int Budget = 16 * 1024;
+        const int Buffer = 4 * 1024;
+        var handler = new RecordingHandler();
+        using var group = new EventLoopGroup(1, backend);
+        using TcpServer server = TcpServer.Start(group, new IPEndPoint(IPAddress.Loopback, 0), _ => handler,
+            new TcpServerOptions { Trigger = trigger, ReadBudgetPerTurn = Budget, ReadBufferSize = Buffer });
+        group.Start();
+        using var busy = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
+        using var quiet = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
+        busy.Connect(server.LocalEndPoint);
+        quiet.Connect(server.LocalEndPoint);
+        Assert.True(SpinWait.SpinUntil(() => OnLoop(group.Loops[0], () => handler.Connections.Count) == 2, Bound), "the server did not accept both clients");
+        long busyId = OnLoop(group.Loops[0], () => handler.Connections[0]); // accepted in connect order
+
+        // Hold the loop while the busy client's bytes pile up in the kernel, then the quiet client's one byte.
+        using var gate = new ManualResetEventSlim();
+        group.Loops[0].Post(() => gate.Wait(Bound));
+        byte[] flood = new byte[256 * 1024];
+        var sender = new Thread(() => busy.Send(flood));
+        sender.Start();
+        Thread.Sleep(200);
+        quiet.Send([42]);
+        Thread.Sleep(50);
+        gate.Set();
+
+        Assert.Equal(42, ReceiveExactly(quiet, 1)[0]);
+        ReceiveExactly(busy, flood.Length);
+        Assert.True(sender.Join(Bound), "the busy client's send did not finish");
+        int busyBytesBeforeQuiet = OnLoop(group.Loops[0], () => handler.BusyBytesBefore(busyId));
+        Assert.True(busyBytesBeforeQuiet <= Budget + Buffer,
+            $"the busy connection read {busyBytesBeforeQuiet} bytes before the quiet one was served; its budget is {Budget}");
+    }
+
+    private static byte[] ReceiveExactly(Socket socket, int count)
+    {
+        byte[] buffer = new byte[count];
+        for (int got = 0; got < count;)
+        {
+            int n = socket.Receive(buffer, got, count - got, SocketFlags.None);
+            Assert.True(n > 0, "the server closed the connection");
+            got += n;
+        }
+        return buffer;
+    }
+
     private static long AllocatedOnLoopThread(EventLoop loop) => OnLoop(loop, () => GC.GetAllocatedBytesForCurrentThread());
 
     private static T OnLoop<T>(EventLoop loop, Func<T> read)
@@ -100,6 +149,33 @@ public sealed class TcpServerTests
         });
         Assert.True(done.Wait(Bound), "the loop did not run a posted action");
         return value;
+    }
+
+    /// <summary>Echoes, and records which connection each chunk came from, in order.</summary>
+    private sealed class RecordingHandler : IConnectionHandler
+    {
+        private readonly List<(long Id, int Bytes)> _chunks = [];
+
+        public List<long> Connections { get; } = [];
+
+        public void OnConnected(Connection connection) => Connections.Add(connection.Id);
+
+        public void OnData(Connection connection, ReadOnlySpan<byte> data)
+        {
+            _chunks.Add((connection.Id, data.Length));
+            connection.Write(data);
+        }
+
+        /// <summary>Bytes the busy connection delivered before the other connection's first chunk.</summary>
+        public int BusyBytesBefore(long busyId) => _chunks.TakeWhile(c => c.Id == busyId).Sum(c => c.Bytes);
+
+        public void OnWritable(Connection connection)
+        {
+        }
+
+        public void OnClosed(Connection connection, CloseReason reason)
+        {
+        }
     }
 
     private sealed class EchoHandler : IConnectionHandler
