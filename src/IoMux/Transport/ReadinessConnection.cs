@@ -195,8 +195,9 @@ internal sealed class ReadinessConnection : Connection, ILoopHandler
         }
         else if ((readiness & Readiness.Hangup) != 0)
         {
-            // Both directions are shut: nothing sent can arrive, so nothing queued is worth keeping.
-            _pendingClose ??= CloseReason.Reset;
+            // Both directions are shut: nothing sent can arrive, so nothing queued is worth keeping. While lingering
+            // that is the expected end (our FIN, then the peer's), not a reset.
+            _pendingClose ??= _lingering ? _closingReason : CloseReason.Reset;
         }
         else
         {
