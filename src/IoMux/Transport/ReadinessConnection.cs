@@ -128,7 +128,7 @@ internal sealed class ReadinessConnection : Connection, ILoopHandler
         Settle();
     }
 
-    /// <summary>The server is stopping: no more reads; close once the queue is flushed.</summary>
+    /// <summary>A graceful close (the application's, or the server stopping): no more reads for the handler; close once the queue is flushed and the peer has answered FIN.</summary>
     internal void BeginClose(CloseReason reason)
     {
         if (IsClosed || _closing)
@@ -222,27 +222,27 @@ internal sealed class ReadinessConnection : Connection, ILoopHandler
         while (true)
         {
             int n = Sockets.Receive(Fd, buffer, out Errno errno);
-            if (n > 0 && _lingering)
-            {
-                continue; // closing: the peer's late bytes are read only so that close sends FIN, not RST
-            }
             if (n > 0)
             {
-                _lastActivity = Stopwatch.GetTimestamp();
-                _trace?.Read(this, n);
-                try
+                // Lingering, the peer's late bytes are read only so that the close sends FIN, not RST.
+                if (!_lingering)
                 {
-                    _handler!.OnData(this, buffer[..n]);
-                }
+                    _lastActivity = Stopwatch.GetTimestamp();
+                    _trace?.Read(this, n);
+                    try
+                    {
+                        _handler!.OnData(this, buffer[..n]);
+                    }
 #pragma warning disable CA1031 // A handler's failure closes its connection, never the loop.
-                catch (Exception e)
+                    catch (Exception e)
 #pragma warning restore CA1031
-                {
-                    HandlerFailed(e);
-                }
-                if (_pendingClose is not null || _readPaused || _closing)
-                {
-                    return;
+                    {
+                        HandlerFailed(e);
+                    }
+                    if (_pendingClose is not null || _readPaused || _closing)
+                    {
+                        return;
+                    }
                 }
                 // A short read drained the socket; level and one-shot are told again of what arrives later.
                 // Edge must read on to EAGAIN: a FIN that came with this data raises no second edge.

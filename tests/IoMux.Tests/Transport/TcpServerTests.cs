@@ -124,6 +124,36 @@ public sealed class TcpServerTests
             $"the busy connection read {busyBytesBeforeQuiet} bytes before the quiet one was served; its budget is {Budget}");
     }
 
+    [Theory]
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void Close_after_a_reply_delivers_the_reply_then_a_clean_EOF_even_with_input_still_unread(SelectorBackend backend, Trigger trigger)
+    {
+        var handler = new ReplyThenCloseHandler();
+        using var group = new EventLoopGroup(1, backend);
+        using TcpServer server = TcpServer.Start(group, new IPEndPoint(IPAddress.Loopback, 0), _ => handler, new TcpServerOptions { Trigger = trigger });
+        group.Start();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
+        client.Connect(server.LocalEndPoint);
+
+        // "quit" and, in the same breath, more input the server will never hand to its handler.
+        byte[] request = new byte[64 * 1024];
+        "quit"u8.CopyTo(request);
+        client.Send(request);
+        client.Send(new byte[64 * 1024]);
+
+        var reply = new List<byte>();
+        byte[] buffer = new byte[4096];
+        int n;
+        while ((n = client.Receive(buffer)) > 0) // a reset instead of EOF throws here
+        {
+            reply.AddRange(buffer.AsSpan(0, n).ToArray());
+        }
+        Assert.Equal("bye"u8.ToArray(), reply.ToArray());
+        client.Dispose();
+        Assert.True(handler.Closed.Wait(Bound), "the connection never closed");
+        Assert.Equal(CloseReason.Local, handler.Reason);
+    }
+
     private static byte[] ReceiveExactly(Socket socket, int count)
     {
         byte[] buffer = new byte[count];
@@ -175,6 +205,34 @@ public sealed class TcpServerTests
 
         public void OnClosed(Connection connection, CloseReason reason)
         {
+        }
+    }
+
+    /// <summary>Answers the first chunk with "bye" and closes.</summary>
+    private sealed class ReplyThenCloseHandler : IConnectionHandler
+    {
+        public ManualResetEventSlim Closed { get; } = new();
+
+        public CloseReason Reason { get; private set; }
+
+        public void OnConnected(Connection connection)
+        {
+        }
+
+        public void OnData(Connection connection, ReadOnlySpan<byte> data)
+        {
+            connection.Write("bye"u8);
+            connection.Close();
+        }
+
+        public void OnWritable(Connection connection)
+        {
+        }
+
+        public void OnClosed(Connection connection, CloseReason reason)
+        {
+            Reason = reason;
+            Closed.Set();
         }
     }
 
