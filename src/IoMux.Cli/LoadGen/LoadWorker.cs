@@ -58,7 +58,7 @@ internal sealed class LoadWorker : IDisposable
             FileDescriptor socket = ClientSockets.StartConnect(endpoint, out bool connected);
             var connection = new EchoConnection(this, id, socket, pattern, _depth) { Connected = connected };
             _connections.Add(connection);
-            _selector.Register(socket, Interest.Read | Interest.Write, connection, Trigger.Edge);
+            _selector.Register(socket, Interest.Read | Interest.Write | Interest.ReadHangup, connection, Trigger.Edge);
             if (connected)
             {
                 Interlocked.Increment(ref _connected);
