@@ -61,7 +61,7 @@ internal sealed class EchoConnection : IDisposable
     /// <summary>No new messages from now on; what is issued still goes out and must come back.</summary>
     public void StopIssuing() => _stopped = true;
 
-    /// <summary>Handles one readiness report (edge-triggered: reads run to EAGAIN).</summary>
+    /// <summary>Handles one readiness report (edge-triggered: reads until the socket is empty, writes until it is full or nothing is issued).</summary>
     public void OnReady(Readiness readiness)
     {
         if ((readiness & Readiness.Write) != 0)
@@ -119,7 +119,7 @@ internal sealed class EchoConnection : IDisposable
             }
             if (errno != Errno.EAGAIN)
             {
-                Fail($"read failed: {new SyscallException("read", errno, Socket.Fd).Message}");
+                Fail(new SyscallException("read", errno, Socket.Fd).Message);
             }
             return;
         }
@@ -211,7 +211,7 @@ internal sealed class EchoConnection : IDisposable
                 }
                 else if (errno != Errno.EINTR)
                 {
-                    Fail($"send failed: {new SyscallException("send", errno, Socket.Fd).Message}");
+                    Fail(new SyscallException("send", errno, Socket.Fd).Message);
                     return;
                 }
                 continue;

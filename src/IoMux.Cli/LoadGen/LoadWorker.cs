@@ -31,7 +31,7 @@ internal sealed class LoadWorker : IDisposable
         _clock = clock;
         _errors = errors;
         _depth = depth;
-        // 1 ns .. 1 hour at 3 significant digits: a latency is never clipped and never coarser than 0.1%.
+        // 1 ns .. 1 hour at 3 significant digits (0.1% resolution); a longer round trip is recorded as an hour.
         Latency = new LongHistogram(TimeSpan.FromHours(1).Ticks * 100, 3);
     }
 
@@ -138,7 +138,7 @@ internal sealed class LoadWorker : IDisposable
         Volatile.Write(ref _completed, _completed + 1);
         if (now >= _clock.MeasureStart && now < _clock.MeasureEnd)
         {
-            Latency.RecordValue(Math.Max(1, RunClock.TicksToNanoseconds(now - issuedAt)));
+            Latency.RecordValue(Math.Clamp(RunClock.TicksToNanoseconds(now - issuedAt), 1, Latency.HighestTrackableValue));
             Volatile.Write(ref _measured, _measured + 1);
         }
     }
