@@ -41,6 +41,9 @@ internal sealed class EchoConnection : IDisposable
 
     public bool Failed { get; private set; }
 
+    /// <summary>Messages whose echo has fully arrived.</summary>
+    public long Echoed => _readSeq;
+
     /// <summary>Issued messages whose echo has not fully arrived.</summary>
     public long Outstanding => _issued - _readSeq;
 

@@ -172,7 +172,11 @@ internal sealed class LoadWorker : IDisposable
         {
             if (!connection.Finished)
             {
-                connection.Fail($"{connection.Outstanding} messages were never echoed (waited {RunClock.TicksToNanoseconds(_clock.DrainDeadline - _clock.MeasureEnd) / 1_000_000} ms after the end)");
+                long waitedMs = RunClock.TicksToNanoseconds(_clock.DrainDeadline - _clock.MeasureEnd) / 1_000_000;
+                // The client's connect completes on the SYN-ACK; a server whose listen backlog is full drops the final ACK
+                // and never accepts, so a connection that never echoed anything was most likely never accepted.
+                string hint = connection.Echoed == 0 ? "; nothing was ever echoed on it: the server probably never accepted it (listen backlog full?)" : "";
+                connection.Fail($"{connection.Outstanding} messages were never echoed (waited {waitedMs} ms after the end){hint}");
             }
         }
     }
