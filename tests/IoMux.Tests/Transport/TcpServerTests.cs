@@ -107,7 +107,13 @@ public sealed class TcpServerTests
 
         // Hold the loop while the busy client's bytes pile up in the kernel, then the quiet client's one byte.
         using var gate = new ManualResetEventSlim();
-        group.Loops[0].Post(() => gate.Wait(Bound));
+        using var held = new ManualResetEventSlim();
+        group.Loops[0].Post(() =>
+        {
+            held.Set();
+            gate.Wait(Bound);
+        });
+        Assert.True(held.Wait(Bound), "the loop did not run the posted gate");
         byte[] flood = new byte[256 * 1024];
         var sender = new Thread(() => busy.Send(flood));
         sender.Start();
