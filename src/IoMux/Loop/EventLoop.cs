@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace IoMux;
 
@@ -56,7 +57,7 @@ public sealed class EventLoop : IDisposable
     public int PendingTimers => _timers.Count;
 
     /// <summary>Registers a descriptor whose events go to <paramref name="handler"/>.</summary>
-    public SelectorKey Register(System.Runtime.InteropServices.SafeHandle handle, Interest interest, ILoopHandler handler, Trigger trigger = Trigger.Level)
+    public SelectorKey Register(SafeHandle handle, Interest interest, ILoopHandler handler, Trigger trigger = Trigger.Level)
     {
         ArgumentNullException.ThrowIfNull(handler);
         ThrowIfForeignThread();
