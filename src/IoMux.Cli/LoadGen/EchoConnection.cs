@@ -205,7 +205,7 @@ internal sealed class EchoConnection : IDisposable
                     offset = 0;
                 }
             }
-            int n = ClientSockets.Send(Socket.Fd, buffer[..filled], out Errno errno);
+            int n = Sockets.Send(Socket.Fd, buffer[..filled], out Errno errno);
             if (n < 0)
             {
                 if (errno == Errno.EAGAIN)

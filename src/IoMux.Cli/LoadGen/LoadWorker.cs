@@ -55,7 +55,7 @@ internal sealed class LoadWorker : IDisposable
     {
         foreach (int id in connectionIds)
         {
-            FileDescriptor socket = ClientSockets.StartConnect(endpoint, out bool connected);
+            FileDescriptor socket = Sockets.Connect(endpoint, out bool connected);
             var connection = new EchoConnection(this, id, socket, pattern, _depth) { Connected = connected };
             _connections.Add(connection);
             _selector.Register(socket, Interest.Read | Interest.Write | Interest.ReadHangup, connection, Trigger.Edge);
@@ -79,7 +79,7 @@ internal sealed class LoadWorker : IDisposable
                 {
                     continue;
                 }
-                Errno error = ClientSockets.PendingError(connection.Socket.Fd);
+                Errno error = Sockets.PendingError(connection.Socket.Fd);
                 if (error != 0)
                 {
                     throw new LoadGeneratorException($"cannot connect to {endpoint}: {DescribeConnectError(error)}");

@@ -47,6 +47,35 @@ internal static unsafe class Sockets
         }
     }
 
+    /// <summary>
+    /// A TCP socket (non-blocking, close-on-exec, TCP_NODELAY) that has started connecting to <paramref name="endPoint"/>.
+    /// <paramref name="connected"/> is true when the connect finished at once (rare, even on loopback); otherwise
+    /// wait for writability and ask <see cref="PendingError"/>.
+    /// </summary>
+    public static FileDescriptor Connect(IPEndPoint endPoint, out bool connected)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        int family = endPoint.AddressFamily == AddressFamily.InterNetworkV6 ? AF_INET6 : AF_INET;
+        var socket = new FileDescriptor(LastError.Check(Libc.Socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), "socket", -1));
+        try
+        {
+            SetNoDelay(socket.Fd);
+            byte* address = stackalloc byte[SockaddrIn6Size];
+            uint length = Encode(endPoint, new Span<byte>(address, SockaddrIn6Size));
+            connected = Libc.Connect(socket.Fd, address, length) == 0;
+            if (!connected && LastError.Get() is var errno && errno != Errno.EINPROGRESS)
+            {
+                throw new SyscallException($"connect({endPoint})", errno, socket.Fd);
+            }
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>accept4(2) with SOCK_NONBLOCK | SOCK_CLOEXEC; returns the new descriptor, or -1 with <paramref name="errno"/> set.</summary>
     public static int Accept(int listener, out Errno errno)
     {
