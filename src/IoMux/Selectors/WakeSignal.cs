@@ -43,12 +43,25 @@ internal sealed class WakeSignal : IDisposable
         Span<byte> one = stackalloc byte[8];
         one.Clear();
         one[0] = 1; // eventfd wants a little-endian 8-byte count; a pipe takes any byte
-        int fd = (_write ?? _read).Fd;
-        int n = Descriptors.Write(fd, _write is null ? one : one[..1], out Errno errno);
-        // EAGAIN means the counter or pipe is already full: the waiter is woken either way.
-        if (n < 0 && errno != Errno.EAGAIN)
+        FileDescriptor target = _write ?? _read;
+        // Hold a reference while writing: a Wake racing with Dispose must not write to a reused descriptor number.
+        bool added = false;
+        try
         {
-            throw new SyscallException("write(wake)", errno, fd);
+            target.DangerousAddRef(ref added);
+            int n = Descriptors.Write(target.Fd, _write is null ? one : one[..1], out Errno errno);
+            // EAGAIN means the counter or pipe is already full: the waiter is woken either way.
+            if (n < 0 && errno != Errno.EAGAIN)
+            {
+                throw new SyscallException("write(wake)", errno, target.Fd);
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                target.DangerousRelease();
+            }
         }
     }
 

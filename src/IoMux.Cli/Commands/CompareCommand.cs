@@ -1,0 +1,63 @@
+using System.CommandLine;
+using IoMux.Cli.Compare;
+
+namespace IoMux.Cli.Commands;
+
+/// <summary>
+/// <c>iomux compare</c>: IoMux's echo server in each mode against the servers people would pick instead,
+/// same workloads, interleaved rounds, reported as ratios to the C epoll reference.
+/// </summary>
+internal static class CompareCommand
+{
+    public static Command Create()
+    {
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for compare.md and compare.png", DefaultValueFactory = _ => new DirectoryInfo("bench/results") };
+        var peers = new Option<DirectoryInfo>("--peers") { Description = "The bench/peers folder (built by bench/setup-peers.sh)", DefaultValueFactory = _ => new DirectoryInfo("bench/peers") };
+        var servers = new Option<string[]>("--servers") { Description = $"Servers to run (default all): {string.Join(", ", ServerCatalog.Names)}", AllowMultipleArgumentsPerToken = true };
+        var workloads = new Option<string[]>("--workloads") { Description = "CONNECTIONSxSIZE[:DEPTH] each (default 50x64:1 50x1k:1 50x64:16 1x64:1)", AllowMultipleArgumentsPerToken = true };
+        var rounds = new Option<int>("--rounds") { Description = "Interleaved rounds per server and workload", DefaultValueFactory = _ => 3 };
+        var duration = new Option<TimeSpan>("--duration") { Description = "Measured time per run (500ms, 2s…)", CustomParser = BenchArguments.ParseTime, DefaultValueFactory = _ => TimeSpan.FromSeconds(2) };
+        var threads = new Option<int>("--threads") { Description = "Client threads", DefaultValueFactory = _ => 1 };
+        var idle = new Option<int>("--idle-connections") { Description = "Idle connections for the RSS-per-connection probe (0: skip)", DefaultValueFactory = _ => 4000 };
+        var basePort = new Option<int>("--base-port") { Description = "First of the consecutive ports the servers listen on", DefaultValueFactory = _ => 21500 };
+
+        var command = new Command("compare", "Benchmark IoMux's echo server against C epoll, .NET sockets, Kestrel, Node.js, asyncio/uvloop and the tutorial's server")
+        {
+            output, peers, servers, workloads, rounds, duration, threads, idle, basePort,
+        };
+        command.SetAction(parse =>
+        {
+            int roundCount = parse.GetValue(rounds);
+            int threadCount = parse.GetValue(threads);
+            int idleCount = parse.GetValue(idle);
+            int port = parse.GetValue(basePort);
+            TimeSpan runTime = parse.GetValue(duration);
+            if (roundCount is < 1 or > 100) throw new UsageException($"--rounds {roundCount} is out of range; use 1..100");
+            if (threadCount is < 1 or > 64) throw new UsageException($"--threads {threadCount} is out of range; use 1..64");
+            if (idleCount is < 0 or > 100_000) throw new UsageException($"--idle-connections {idleCount} is out of range; use 0..100000");
+            if (runTime <= TimeSpan.Zero) throw new UsageException("--duration must be positive, e.g. 2s");
+            IReadOnlyList<ServerSpec> specs = ServerCatalog.Resolve(parse.GetValue(servers) ?? [], parse.GetValue(peers)!.FullName);
+            if (port < 1024 || port + specs.Count > 65535) throw new UsageException($"--base-port {port} is out of range; use 1024..{65535 - specs.Count}");
+            string[] shapes = parse.GetValue(workloads) ?? [];
+            IReadOnlyList<Workload> loads = shapes.Length == 0 ? Workload.Defaults : [.. shapes.SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries)).Select(Workload.Parse)];
+
+            DirectoryInfo outDir = parse.GetValue(output)!;
+            outDir.Create();
+            using var cancel = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+
+            var options = new ComparisonOptions(specs, loads, roundCount, runTime, threadCount, idleCount, port);
+            ComparisonResult result = ComparisonRunner.Run(options, Console.Out, cancel.Token);
+            string markdown = ComparisonReport.Markdown(result, "iomux compare " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).SkipWhile(a => a != "compare").Skip(1)));
+            string mdPath = Path.Combine(outDir.FullName, "compare.md");
+            string pngPath = Path.Combine(outDir.FullName, "compare.png");
+            File.WriteAllText(mdPath, markdown);
+            ComparisonReport.Chart(result, pngPath);
+            Console.WriteLine();
+            Console.WriteLine(markdown);
+            Console.WriteLine($"wrote {mdPath} and {pngPath}");
+            return result.Measurements.Values.Any(m => m.Errors > 0) ? 1 : 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace IoMux.Cli.Compare;
+
+/// <summary>Renders a comparison as Markdown (tables of ratios to the C reference) and a PNG bar chart.</summary>
+internal static class ComparisonReport
+{
+    public static string Markdown(ComparisonResult result, string command)
+    {
+        var md = new StringBuilder();
+        string reference = result.Servers.First(s => s.IsReference).Name;
+        md.AppendLine(CultureInfo.InvariantCulture, $"Run {result.Started:yyyy-MM-dd HH:mm} UTC{result.Started:zzz} on {Machine()}.");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Command: `{command}`");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"{result.Options.Rounds} interleaved rounds of {result.Options.Duration.TotalSeconds:0.#} s per server and workload " +
+            $"(after a {0.5:0.#} s warm-up each); client: `iomux bench` engine, {result.Options.ClientThreads} thread(s), every byte verified. " +
+            $"**CPU/msg** is the server's user+sys time (/proc/PID/stat) over the run divided by messages echoed: it stays meaningful " +
+            $"when the client, not the server, limits throughput. **vs {reference}** is that figure as a ratio to the C reference (lower is better).");
+        md.AppendLine();
+        foreach (Workload workload in result.Options.Workloads)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"### {workload.Name}");
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"| server | msg/s | CPU µs/msg | CPU/msg vs {reference} | p99 µs | errors |");
+            md.AppendLine("|---|--:|--:|--:|--:|--:|");
+            double referenceCpu = result.Measurements[(workload, reference)].CpuMicrosecondsPerMessage;
+            foreach (ServerSpec server in result.Servers)
+            {
+                Measurement m = result.Measurements[(workload, server.Name)];
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {server.Name} | {m.MessagesPerSecond:N0} | {m.CpuMicrosecondsPerMessage:0.00} | {m.CpuMicrosecondsPerMessage / referenceCpu:0.00}× | {m.P99Microseconds:N0} | {m.Errors} |");
+            }
+            md.AppendLine();
+        }
+        if (result.IdleBytesPerConnection.Count > 0)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"### RSS per idle connection ({result.Options.IdleConnections:N0} idle connections)");
+            md.AppendLine();
+            md.AppendLine("| server | KiB per connection |");
+            md.AppendLine("|---|--:|");
+            foreach (ServerSpec server in result.Servers)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {server.Name} | {result.IdleBytesPerConnection[server.Name] / 1024:0.00} |");
+            }
+            md.AppendLine();
+        }
+        foreach ((string name, string reason) in result.Skipped)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {name} not measured: {reason}");
+        }
+        return md.ToString();
+    }
+
+    /// <summary>Grouped bars: each workload a group, each server a bar of its CPU/msg ratio to the reference.</summary>
+    public static void Chart(ComparisonResult result, string path)
+    {
+        string reference = result.Servers.First(s => s.IsReference).Name;
+        var plot = new ScottPlot.Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        int serverCount = result.Servers.Count;
+        double groupWidth = serverCount + 1.5;
+        var bars = new List<ScottPlot.Bar>();
+        for (int w = 0; w < result.Options.Workloads.Count; w++)
+        {
+            Workload workload = result.Options.Workloads[w];
+            double referenceCpu = result.Measurements[(workload, reference)].CpuMicrosecondsPerMessage;
+            for (int s = 0; s < serverCount; s++)
+            {
+                Measurement m = result.Measurements[(workload, result.Servers[s].Name)];
+                bars.Add(new ScottPlot.Bar
+                {
+                    Position = (w * groupWidth) + s,
+                    Value = m.CpuMicrosecondsPerMessage / referenceCpu,
+                    FillColor = palette.GetColor(s),
+                });
+            }
+        }
+        plot.Add.Bars(bars);
+        for (int s = 0; s < serverCount; s++)
+        {
+            plot.Legend.ManualItems.Add(new ScottPlot.LegendItem { LabelText = result.Servers[s].Name, FillColor = palette.GetColor(s) });
+        }
+        double[] ticks = [.. Enumerable.Range(0, result.Options.Workloads.Count).Select(w => (w * groupWidth) + ((serverCount - 1) / 2.0))];
+        string[] labels = [.. result.Options.Workloads.Select(w => w.Name)];
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks, labels);
+        plot.Add.HorizontalLine(1, color: ScottPlot.Colors.Black, pattern: ScottPlot.LinePattern.Dashed);
+        plot.Axes.Margins(bottom: 0);
+        plot.YLabel($"server CPU per message ÷ {reference} (lower is better)");
+        plot.Title($"Echo servers: CPU per message relative to {reference}");
+        plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
+        plot.SavePng(path, 1400, 700);
+    }
+
+    public static string Machine()
+    {
+        string model = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+            ?? RuntimeInformation.ProcessArchitecture.ToString();
+        string kernel = File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
+        return $"{Environment.ProcessorCount} cores ({model}), Linux {kernel}, {RuntimeInformation.FrameworkDescription}";
+    }
+}
