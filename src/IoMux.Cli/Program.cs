@@ -5,6 +5,7 @@ using IoMux.Cli.Commands;
 var root = new RootCommand("iomux: I/O multiplexing for .NET — select, poll and epoll, made visible")
 {
     BackendsCommand.Create(),
+    EchoCommand.Create(),
     ScaleCommand.Create(),
     DemoCommand.Create(),
     BenchCommand.Create(),

@@ -11,6 +11,8 @@ public enum Fault
     CloseEarly,
     ExtraByte,
     SwallowMessage,
+    /// <summary>Stops echoing (keeps reading and the connection open).</summary>
+    Stall,
 }
 
 /// <summary>
@@ -106,6 +108,12 @@ public sealed class FaultyEchoServer : IDisposable
                             connection.Send(buffer.AsSpan(cut, n - cut));
                             position += n;
                             continue;
+                        case Fault.Stall:
+                            connection.Send(buffer.AsSpan(0, cut));
+                            while (connection.Receive(buffer) > 0)
+                            {
+                            }
+                            return;
                         case Fault.SwallowMessage:
                             int swallowed = Math.Min(_messageSize, n - cut); // the rest of a message split across reads still gets through
                             connection.Send(buffer.AsSpan(0, cut));

@@ -36,6 +36,7 @@ public class LoadGeneratorTests
     [InlineData(Fault.CloseEarly, "closed the connection")]
     [InlineData(Fault.ExtraByte, "byte 17 of message 3 was 0x42")]
     [InlineData(Fault.SwallowMessage, "of message 3 was")]
+    [InlineData(Fault.Stall, "were never echoed")]
     public void A_wrong_echo_fails_the_run_on_every_connection(Fault fault, string expected)
     {
         const int At = (3 * 64) + 17; // byte 17 of message 3

@@ -31,7 +31,7 @@ internal sealed class LoadWorker : IDisposable
         _clock = clock;
         _errors = errors;
         _depth = depth;
-        // 1 ns .. 1 hour at 3 significant digits: a latency is never clipped and never coarser than 0.1%.
+        // 1 ns .. 1 hour at 3 significant digits (0.1% resolution); a longer round trip is recorded as an hour.
         Latency = new LongHistogram(TimeSpan.FromHours(1).Ticks * 100, 3);
     }
 
@@ -55,10 +55,10 @@ internal sealed class LoadWorker : IDisposable
     {
         foreach (int id in connectionIds)
         {
-            FileDescriptor socket = ClientSockets.StartConnect(endpoint, out bool connected);
+            FileDescriptor socket = Sockets.Connect(endpoint, out bool connected);
             var connection = new EchoConnection(this, id, socket, pattern, _depth) { Connected = connected };
             _connections.Add(connection);
-            _selector.Register(socket, Interest.Read | Interest.Write, connection, Trigger.Edge);
+            _selector.Register(socket, Interest.Read | Interest.Write | Interest.ReadHangup, connection, Trigger.Edge);
             if (connected)
             {
                 Interlocked.Increment(ref _connected);
@@ -79,7 +79,7 @@ internal sealed class LoadWorker : IDisposable
                 {
                     continue;
                 }
-                Errno error = ClientSockets.PendingError(connection.Socket.Fd);
+                Errno error = Sockets.PendingError(connection.Socket.Fd);
                 if (error != 0)
                 {
                     throw new LoadGeneratorException($"cannot connect to {endpoint}: {DescribeConnectError(error)}");
@@ -138,7 +138,7 @@ internal sealed class LoadWorker : IDisposable
         Volatile.Write(ref _completed, _completed + 1);
         if (now >= _clock.MeasureStart && now < _clock.MeasureEnd)
         {
-            Latency.RecordValue(Math.Max(1, RunClock.TicksToNanoseconds(now - issuedAt)));
+            Latency.RecordValue(Math.Clamp(RunClock.TicksToNanoseconds(now - issuedAt), 1, Latency.HighestTrackableValue));
             Volatile.Write(ref _measured, _measured + 1);
         }
     }
@@ -172,7 +172,11 @@ internal sealed class LoadWorker : IDisposable
         {
             if (!connection.Finished)
             {
-                connection.Fail($"{connection.Outstanding} messages were never echoed (waited {RunClock.TicksToNanoseconds(_clock.DrainDeadline - _clock.MeasureEnd) / 1_000_000} ms after the end)");
+                long waitedMs = RunClock.TicksToNanoseconds(_clock.DrainDeadline - _clock.MeasureEnd) / 1_000_000;
+                // The client's connect completes on the SYN-ACK; a server whose listen backlog is full drops the final ACK
+                // and never accepts, so a connection that never echoed anything was most likely never accepted.
+                string hint = connection.Echoed == 0 ? "; nothing was ever echoed on it: the server probably never accepted it (listen backlog full?)" : "";
+                connection.Fail($"{connection.Outstanding} messages were never echoed (waited {waitedMs} ms after the end){hint}");
             }
         }
     }

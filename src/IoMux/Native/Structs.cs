@@ -44,6 +44,8 @@ internal struct FdSet
 
     public void Add(int fd) => this[fd >> 6] |= 1UL << (fd & 63);
 
+    public void Remove(int fd) => this[fd >> 6] &= ~(1UL << (fd & 63));
+
     public readonly bool Contains(int fd) => (this[fd >> 6] & (1UL << (fd & 63))) != 0;
 
     public void Clear() => ((Span<ulong>)this).Clear();

@@ -29,7 +29,15 @@ public sealed class PollSelector : Selector
         _stale = true;
     }
 
-    private protected override void ModifyInKernel(SelectorKey key) => _stale = true;
+    private protected override void ModifyInKernel(SelectorKey key)
+    {
+        // The array mirrors the dense table (slot i at index i + 1) until a registration is added or removed,
+        // so a change of interest or a one-shot re-arm updates its one entry instead of rebuilding them all.
+        if (!_stale)
+        {
+            _fds[key.Slot + 1] = new PollFd { Fd = key.Armed ? key.Fd : -1, Events = EventsFor(key.Interest) };
+        }
+    }
 
     private protected override void RemoveFromKernel(SelectorKey key) => _stale = true;
 

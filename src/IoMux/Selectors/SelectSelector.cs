@@ -5,7 +5,7 @@ namespace IoMux;
 /// <summary>
 /// select(2): three bitmaps of FD_SETSIZE (1024) bits, rebuilt and scanned on every wait, O(highest fd).
 /// Descriptors ≥ 1024 are refused. Level and one-shot (emulated). select has no hang-up bit: ReadHangup
-/// is learned by peeking a readable socket for EOF, and a closed descriptor (EBADF) is reported Invalid.
+/// is learned by asking the kernel for POLLRDHUP on a readable descriptor (non-destructively), and a closed descriptor (EBADF) is reported Invalid.
 /// </summary>
 public sealed class SelectSelector : Selector
 {
@@ -43,7 +43,13 @@ public sealed class SelectSelector : Selector
         _stale = true;
     }
 
-    private protected override void ModifyInKernel(SelectorKey key) => _stale = true;
+    private protected override void ModifyInKernel(SelectorKey key)
+    {
+        if (!_stale)
+        {
+            SetBits(key);
+        }
+    }
 
     private protected override void RemoveFromKernel(SelectorKey key) => _stale = true;
 
@@ -90,7 +96,7 @@ public sealed class SelectSelector : Selector
             if (read.Contains(key.Fd))
             {
                 readiness |= Readiness.Read;
-                if ((key.Interest & Interest.ReadHangup) != 0 && Descriptors.PeekIsEndOfStream(key.Fd))
+                if ((key.Interest & Interest.ReadHangup) != 0 && Descriptors.HasReadHangup(key.Fd))
                 {
                     readiness |= Readiness.ReadHangup;
                 }
@@ -116,17 +122,26 @@ public sealed class SelectSelector : Selector
         _highest = WakeFd;
         foreach (SelectorKey key in Table.Keys)
         {
-            if (!key.Armed)
-            {
-                continue;
-            }
-            // EOF is only visible as readability, so ReadHangup needs the read bit too.
-            if ((key.Interest & (Interest.Read | Interest.ReadHangup)) != 0) _read.Add(key.Fd);
-            if ((key.Interest & Interest.Write) != 0) _write.Add(key.Fd);
-            if ((key.Interest & Interest.Priority) != 0) _except.Add(key.Fd);
-            _highest = Math.Max(_highest, key.Fd);
+            SetBits(key);
         }
         _stale = false;
+    }
+
+    /// <summary>Makes the master sets say what <paramref name="key"/> asks for now (nothing while disarmed).</summary>
+    private void SetBits(SelectorKey key)
+    {
+        _read.Remove(key.Fd);
+        _write.Remove(key.Fd);
+        _except.Remove(key.Fd);
+        if (!key.Armed)
+        {
+            return;
+        }
+        // EOF is only visible as readability, so ReadHangup needs the read bit too.
+        if ((key.Interest & (Interest.Read | Interest.ReadHangup)) != 0) _read.Add(key.Fd);
+        if ((key.Interest & Interest.Write) != 0) _write.Add(key.Fd);
+        if ((key.Interest & Interest.Priority) != 0) _except.Add(key.Fd);
+        _highest = Math.Max(_highest, key.Fd);
     }
 
     /// <summary>select fails the whole call with EBADF when one descriptor was closed: find it and say so.</summary>
@@ -148,7 +163,7 @@ public sealed class SelectSelector : Selector
         if (key.Trigger == Trigger.OneShot)
         {
             key.Armed = false;
-            _stale = true;
+            SetBits(key);
         }
         return Event(key, readiness);
     }

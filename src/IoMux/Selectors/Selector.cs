@@ -28,7 +28,11 @@ public abstract class Selector : IDisposable
     private const Interest AllInterests = Interest.Read | Interest.Write | Interest.Priority | Interest.ReadHangup;
     private const Readiness AlwaysReported = Readiness.Hangup | Readiness.Error | Readiness.Invalid;
 
+    // Retired keys kept for reuse, so that Register and Unregister allocate nothing in steady state.
+    private const int KeyPoolLimit = 4096;
+
     private readonly RegistrationTable _registrations = new();
+    private readonly Stack<SelectorKey> _keyPool = new();
     private readonly WakeSignal _wake;
     private uint _lastGeneration;
     private bool _disposed;
@@ -85,18 +89,8 @@ public abstract class Selector : IDisposable
     public SelectorKey Register(SafeHandle handle, Interest interest, object? state = null, Trigger trigger = Trigger.Level)
     {
         ArgumentNullException.ThrowIfNull(handle);
-        ThrowIfDisposed();
-        bool added = false;
-        handle.DangerousAddRef(ref added);
-        try
-        {
-            return RegisterCore((int)handle.DangerousGetHandle(), handle, interest, state, trigger);
-        }
-        catch
-        {
-            handle.DangerousRelease();
-            throw;
-        }
+        ObjectDisposedException.ThrowIf(handle.IsClosed, handle);
+        return RegisterCore((int)handle.DangerousGetHandle(), handle, interest, state, trigger);
     }
 
     /// <summary>Starts watching a socket. The socket's handle is kept alive until it is unregistered.</summary>
@@ -145,6 +139,10 @@ public abstract class Selector : IDisposable
         RemoveFromKernel(key);
         _registrations.Remove(key);
         key.Retire();
+        if (_keyPool.Count < KeyPoolLimit)
+        {
+            _keyPool.Push(key);
+        }
     }
 
     /// <summary>
@@ -268,8 +266,29 @@ public abstract class Selector : IDisposable
         {
             generation = ++_lastGeneration; // 0 means "unregistered"
         }
-        var key = new SelectorKey(fd, interest, trigger, state, generation, handle);
-        AddToKernel(key);
+        // From here the key owns a reference on the handle; Retire releases it, on failure as on Unregister.
+        bool added = false;
+        handle?.DangerousAddRef(ref added);
+        SelectorKey key;
+        if (_keyPool.TryPop(out SelectorKey? reused))
+        {
+            reused.Reset(fd, interest, trigger, state, generation, handle);
+            key = reused;
+        }
+        else
+        {
+            key = new SelectorKey(fd, interest, trigger, state, generation, handle);
+        }
+        try
+        {
+            AddToKernel(key);
+        }
+        catch
+        {
+            key.Retire();
+            _keyPool.Push(key);
+            throw;
+        }
         _registrations.Add(key);
         return key;
     }

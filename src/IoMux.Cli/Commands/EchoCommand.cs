@@ -1,0 +1,211 @@
+using System.CommandLine;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using IoMux.Native;
+using IoMux.Transport;
+
+namespace IoMux.Cli.Commands;
+
+/// <summary>
+/// <c>iomux echo</c>: the tutorial's poll echo server on port 10001, without its faults — replies are
+/// flushed before an EOF'd connection closes, partial sends are kept, and a client that does not read
+/// cannot grow the server's memory past its write limit.
+/// </summary>
+internal static class EchoCommand
+{
+    private static readonly TimeSpan DrainDeadline = TimeSpan.FromSeconds(2);
+
+    public static Command Create()
+    {
+        var host = new Option<string>("--host") { Description = "Address or name to listen on", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "TCP port (0: any free port, printed when listening)", DefaultValueFactory = _ => 10001 };
+        var backend = new Option<string>("--backend") { Description = "auto, epoll, poll or select", DefaultValueFactory = _ => "auto" };
+        var trigger = new Option<string>("--trigger") { Description = "level, edge (epoll only) or oneshot", DefaultValueFactory = _ => "level" };
+        var loops = new Option<int>("--loops") { Description = "Event loops (threads), each with its own SO_REUSEPORT listener", DefaultValueFactory = _ => 1 };
+        var maxConnections = new Option<int>("--max-connections") { Description = "Open connections allowed at once; more are accepted and closed (0: no limit)" };
+        var idleTimeout = new Option<double?>("--idle-timeout") { Description = "Close a connection idle for this many seconds" };
+        var writeLimit = new Option<int>("--write-limit") { Description = "Bytes queued per connection before it stops being read (high watermark)", DefaultValueFactory = _ => 1024 * 1024 };
+        var trace = new Option<bool>("--trace") { Description = "Print one line per event: waits, ready sets, accepts, reads, writes, interest changes, closes" };
+
+        var command = new Command("echo", "Run the tutorial's echo server, done right, on any backend and trigger mode")
+        {
+            host, port, backend, trigger, loops, maxConnections, idleTimeout, writeLimit, trace,
+        };
+        command.SetAction(parse => Run(new EchoSettings(
+            parse.GetValue(host)!,
+            parse.GetValue(port),
+            parse.GetValue(backend)!,
+            parse.GetValue(trigger)!,
+            parse.GetValue(loops),
+            parse.GetValue(maxConnections),
+            parse.GetValue(idleTimeout),
+            parse.GetValue(writeLimit),
+            parse.GetValue(trace))));
+        return command;
+    }
+
+    private static int Run(EchoSettings settings)
+    {
+        SelectorBackend backend = ParseBackend(settings.Backend);
+        Trigger trigger = ParseTrigger(settings.Trigger);
+        settings.Validate();
+        string backendName = CheckBackend(backend, trigger);
+        IPAddress address = Resolve(settings.Host);
+        ulong fdLimit = Descriptors.RaiseFdLimitToHard();
+        // .NET opens its console writers lazily, each on a dup of fd 1 or 2: open them now, while descriptors
+        // are to be had, or the first line logged when the process runs out of them would itself fail with EMFILE.
+        TextWriter output = Console.Out;
+        TextWriter errors = Console.Error;
+
+        var echoTrace = settings.Trace ? new EchoTrace(output) : null;
+        var options = new TcpServerOptions
+        {
+            Trigger = trigger,
+            MaxConnections = settings.MaxConnections,
+            IdleTimeout = settings.IdleTimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+            WriteHighWatermark = settings.WriteLimit,
+            Trace = echoTrace,
+            Log = line => errors.WriteLine($"iomux echo: {line}"),
+        };
+
+        // Handlers first: a signal that arrives once the listening line is out must find them in place.
+        using var stop = new ManualResetEventSlim();
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true; // we exit on our own, after the drain
+            stop.Set();
+        }
+        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+
+        using var group = new EventLoopGroup(settings.Loops, backend, echoTrace);
+        bool faulted = false;
+        group.Faulted += (_, e) =>
+        {
+            errors.WriteLine($"iomux echo: an event loop failed: {e.Message}");
+            faulted = true;
+            stop.Set();
+        };
+        using TcpServer server = Listen(group, new IPEndPoint(address, settings.Port), options, settings);
+        group.Start();
+        output.WriteLine($"iomux echo: listening on {server.LocalEndPoint} (backend {backendName}, trigger {trigger.ToString().ToLowerInvariant()}, loops {settings.Loops}, fd limit raised to {fdLimit})");
+        stop.Wait();
+
+        output.WriteLine($"iomux echo: stopping: no new connections, flushing queued replies (at most {DrainDeadline.TotalSeconds:0} s)");
+        bool drained = !faulted && server.StopAsync(DrainDeadline).Wait(DrainDeadline + TimeSpan.FromSeconds(2));
+        group.Dispose();
+        TcpServerCounters counters = server.Counters;
+        output.WriteLine($"iomux echo: stopped{(drained ? "" : " (drain incomplete)")}; {counters.Accepted} connections served, "
+            + $"{counters.RejectedOverLimit} over the limit, {counters.RejectedDescriptorTooLarge} with descriptors too large, {counters.RejectedOutOfDescriptors} shed for lack of descriptors");
+        return faulted ? 1 : 0;
+    }
+
+    private static TcpServer Listen(EventLoopGroup group, IPEndPoint endPoint, TcpServerOptions options, EchoSettings settings)
+    {
+        try
+        {
+            return TcpServer.Start(group, endPoint, _ => EchoHandler.Instance, options);
+        }
+        catch (SyscallException e) when (e.Errno == Errno.EADDRINUSE)
+        {
+            throw new UsageException($"port {endPoint.Port} on {settings.Host} is already in use; choose another --port (0 picks a free one)", e);
+        }
+        catch (SyscallException e) when (e.Errno == Errno.EACCES)
+        {
+            throw new UsageException($"binding port {endPoint.Port} needs privileges; choose a --port above 1023", e);
+        }
+        catch (SyscallException e) when (e.Errno == Errno.EADDRNOTAVAIL)
+        {
+            throw new UsageException($"{settings.Host} ({endPoint.Address}) is not an address of this machine; choose another --host", e);
+        }
+    }
+
+    private static SelectorBackend ParseBackend(string text) => text.ToLowerInvariant() switch
+    {
+        "auto" => SelectorBackend.Auto,
+        "epoll" => SelectorBackend.Epoll,
+        "poll" => SelectorBackend.Poll,
+        "select" => SelectorBackend.Select,
+        _ => throw new UsageException($"unknown backend '{text}'; use --backend auto, epoll, poll or select"),
+    };
+
+    private static Trigger ParseTrigger(string text) => text.ToLowerInvariant() switch
+    {
+        "level" => Trigger.Level,
+        "edge" => Trigger.Edge,
+        "oneshot" or "one-shot" => Trigger.OneShot,
+        _ => throw new UsageException($"unknown trigger '{text}'; use --trigger level, edge or oneshot"),
+    };
+
+    /// <summary>Asks the backend itself whether it can do the trigger; returns the backend's real name.</summary>
+    private static string CheckBackend(SelectorBackend backend, Trigger trigger)
+    {
+        Selector probe;
+        try
+        {
+            probe = Selector.Create(backend);
+        }
+        catch (SyscallException e)
+        {
+            throw new UsageException($"the {backend.ToString().ToLowerInvariant()} backend is not available here ({e.Message}); try --backend poll", e);
+        }
+        using (probe)
+        {
+            string name = probe.Backend.ToString().ToLowerInvariant();
+            if (!probe.Supports(trigger))
+            {
+                string modes = string.Join(", ", Enum.GetValues<Trigger>().Where(probe.Supports).Select(t => t.ToString().ToLowerInvariant()));
+                throw new UsageException($"the {name} backend does not support {trigger.ToString().ToLowerInvariant()} triggering; use --trigger {modes}, or --backend epoll");
+            }
+            return name;
+        }
+    }
+
+    private static IPAddress Resolve(string host)
+    {
+        if (IPAddress.TryParse(host, out IPAddress? literal))
+        {
+            return literal;
+        }
+        IPAddress[] addresses;
+        try
+        {
+            addresses = Dns.GetHostAddresses(host);
+        }
+        catch (SocketException e)
+        {
+            throw new UsageException($"host '{host}' does not resolve ({e.Message}); use an IP address or a name this machine can resolve", e);
+        }
+        return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
+            ?? addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetworkV6)
+            ?? throw new UsageException($"host '{host}' has no IPv4 or IPv6 address; use an IP address");
+    }
+
+    private sealed record EchoSettings(string Host, int Port, string Backend, string Trigger, int Loops, int MaxConnections, double? IdleTimeoutSeconds, int WriteLimit, bool Trace)
+    {
+        public void Validate()
+        {
+            if (Port is < 0 or > 65535)
+            {
+                throw new UsageException($"--port {Port} is out of range; use 1-65535 (or 0 for any free port)");
+            }
+            if (Loops is < 1 or > 1024)
+            {
+                throw new UsageException($"--loops {Loops} is out of range; use 1 to 1024 (one per core is typical)");
+            }
+            if (MaxConnections < 0)
+            {
+                throw new UsageException($"--max-connections {MaxConnections} is negative; use 0 for no limit or a positive count");
+            }
+            if (IdleTimeoutSeconds is { } idle && (idle <= 0 || double.IsNaN(idle) || idle > TimeSpan.MaxValue.TotalSeconds / 2))
+            {
+                throw new UsageException($"--idle-timeout {idle} is not a positive number of seconds");
+            }
+            if (WriteLimit < 1024)
+            {
+                throw new UsageException($"--write-limit {WriteLimit} is too small; use at least 1024 bytes");
+            }
+        }
+    }
+}

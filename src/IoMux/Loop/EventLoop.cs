@@ -1,0 +1,286 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace IoMux;
+
+/// <summary>
+/// One thread, one <see cref="Selector"/>: waits for readiness, dispatches each event to the
+/// <see cref="ILoopHandler"/> registered for it, then runs re-queued handlers, due timers and
+/// actions posted from other threads, and waits again — until <see cref="Stop"/>.
+/// </summary>
+/// <remarks>
+/// Everything except <see cref="Post"/>, <see cref="Stop"/> and the read-only properties belongs to the loop
+/// thread (or to the owner before <see cref="Run"/> starts). A turn's wait blocks no longer than the
+/// nearest timer, and not at all while re-queued handlers or posted actions are waiting.
+/// Steady state allocates nothing: events land in a buffer the loop owns and re-queues reuse an array.
+/// </remarks>
+public sealed class EventLoop : IDisposable
+{
+    private static readonly double StopwatchTicksPerTimeSpanTick = Stopwatch.Frequency / (double)TimeSpan.TicksPerSecond;
+
+    private readonly ConcurrentQueue<Action> _posted = new();
+    private readonly TimerHeap _timers = new();
+    private readonly SelectorEvent[] _events;
+    private readonly ILoopTrace? _trace;
+    private Requeued[] _requeued = new Requeued[16];
+    private Requeued[] _draining = new Requeued[16];
+    private int _requeuedCount;
+    private long _nextSequence;
+    private int _threadId;
+    private volatile bool _stopRequested;
+    private bool _disposed;
+
+    /// <summary>Creates a loop on a new selector of <paramref name="backend"/>; the loop owns and disposes it.</summary>
+    public EventLoop(SelectorBackend backend = SelectorBackend.Auto, string name = "loop", ILoopTrace? trace = null, int eventsPerWait = 256)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(eventsPerWait, 1);
+        Selector = Selector.Create(backend);
+        Name = name;
+        _trace = trace;
+        _events = new SelectorEvent[eventsPerWait];
+    }
+
+    /// <summary>The selector this loop waits on. Register through <see cref="Register"/> so events reach a handler.</summary>
+    public Selector Selector { get; }
+
+    /// <summary>A name for traces and thread names.</summary>
+    public string Name { get; }
+
+    /// <summary>True while <see cref="Run"/> is executing on some thread.</summary>
+    public bool IsRunning => Volatile.Read(ref _threadId) != 0;
+
+    /// <summary>True when called from the thread running this loop.</summary>
+    public bool IsLoopThread => Volatile.Read(ref _threadId) == Environment.CurrentManagedThreadId;
+
+    /// <summary>Pending timers (cancelled ones are removed at once).</summary>
+    public int PendingTimers => _timers.Count;
+
+    /// <summary>Registers a descriptor whose events go to <paramref name="handler"/>.</summary>
+    public SelectorKey Register(SafeHandle handle, Interest interest, ILoopHandler handler, Trigger trigger = Trigger.Level)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ThrowIfForeignThread();
+        return Selector.Register(handle, interest, handler, trigger);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="handler"/> again next turn with <paramref name="readiness"/>, without waiting for the
+    /// kernel: how an edge-triggered handler that stopped at its budget, with data still unread, keeps its place
+    /// without starving the others. Loop thread only.
+    /// </summary>
+    public void Requeue(ILoopHandler handler, Readiness readiness)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        Debug.Assert(!IsRunning || IsLoopThread, "Requeue from a foreign thread");
+        if (_requeuedCount == _requeued.Length)
+        {
+            Array.Resize(ref _requeued, _requeued.Length * 2);
+        }
+        _requeued[_requeuedCount++] = new Requeued(handler, readiness);
+    }
+
+    /// <summary>Runs <paramref name="action"/> on the loop thread at its next turn, waking the loop if it waits. Any thread.</summary>
+    public void Post(Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _posted.Enqueue(action);
+        Selector.Wake();
+    }
+
+    /// <summary>A timer that runs <paramref name="callback"/> once, <paramref name="delay"/> from now.</summary>
+    public LoopTimer Schedule(TimeSpan delay, Action callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        ThrowIfForeignThread();
+        var timer = new LoopTimer(this, callback, TimeSpan.Zero);
+        RescheduleTimer(timer, delay);
+        return timer;
+    }
+
+    /// <summary>A timer that runs <paramref name="callback"/> every <paramref name="interval"/> until cancelled; missed periods are skipped, not bunched.</summary>
+    public LoopTimer ScheduleRepeating(TimeSpan interval, Action callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        if (interval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(interval), interval, "a repeating timer needs a positive interval");
+        }
+        ThrowIfForeignThread();
+        var timer = new LoopTimer(this, callback, interval);
+        RescheduleTimer(timer, interval);
+        return timer;
+    }
+
+    /// <summary>Runs turns on the calling thread until <see cref="Stop"/>. Actions posted before the stop still run.</summary>
+    public void Run()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Interlocked.CompareExchange(ref _threadId, Environment.CurrentManagedThreadId, 0) != 0)
+        {
+            throw new InvalidOperationException($"event loop '{Name}' is already running; a loop runs on one thread");
+        }
+        try
+        {
+            while (!_stopRequested)
+            {
+                RunOnce();
+            }
+            RunPosted();
+        }
+        finally
+        {
+            _stopRequested = false;
+            Volatile.Write(ref _threadId, 0);
+        }
+    }
+
+    /// <summary>Makes <see cref="Run"/> return after its current turn (or at once, if called before it starts). Any thread.</summary>
+    public void Stop()
+    {
+        _stopRequested = true;
+        if (!_disposed)
+        {
+            Selector.Wake();
+        }
+    }
+
+    /// <summary>Stops the loop, waits for its thread to leave <see cref="Run"/>, and closes the selector.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        if (IsRunning && !IsLoopThread)
+        {
+            Stop();
+            var spin = new SpinWait();
+            while (IsRunning)
+            {
+                spin.SpinOnce(sleep1Threshold: 20);
+            }
+        }
+        _disposed = true;
+        Selector.Dispose();
+    }
+
+    internal void RescheduleTimer(LoopTimer timer, TimeSpan delay)
+    {
+        ThrowIfForeignThread();
+        if (delay < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(delay), delay, "a timer's delay cannot be negative");
+        }
+        if (timer.IsPending)
+        {
+            _timers.Remove(timer);
+        }
+        timer.Due = Stopwatch.GetTimestamp() + ToStopwatchTicks(delay);
+        timer.Sequence = _nextSequence++;
+        _timers.Add(timer);
+    }
+
+    internal void CancelTimer(LoopTimer timer)
+    {
+        ThrowIfForeignThread();
+        if (timer.IsPending)
+        {
+            _timers.Remove(timer);
+        }
+    }
+
+    private void RunOnce()
+    {
+        TimeSpan timeout = NextTimeout();
+        _trace?.Waiting(this, timeout);
+        ReadyEvents ready = Selector.Wait(_events, timeout);
+        if (ready.Count > 0)
+        {
+            _trace?.Ready(this, ready.Raw);
+        }
+        foreach (SelectorEvent ev in ready)
+        {
+            if (ev.State is ILoopHandler handler)
+            {
+                handler.OnReady(ev.Readiness);
+            }
+        }
+        RunRequeued();
+        RunTimers();
+        RunPosted();
+    }
+
+    private TimeSpan NextTimeout()
+    {
+        if (_requeuedCount > 0 || !_posted.IsEmpty || _stopRequested)
+        {
+            return TimeSpan.Zero;
+        }
+        if (_timers.Peek() is not { } next)
+        {
+            return Timeout.InfiniteTimeSpan;
+        }
+        long remaining = next.Due - Stopwatch.GetTimestamp();
+        return remaining <= 0 ? TimeSpan.Zero : TimeSpan.FromTicks((long)Math.Ceiling(remaining / StopwatchTicksPerTimeSpanTick));
+    }
+
+    private void RunRequeued()
+    {
+        // Swap first: handlers that re-queue themselves now run next turn, after the kernel was asked again.
+        int count = _requeuedCount;
+        (_requeued, _draining) = (_draining, _requeued);
+        _requeuedCount = 0;
+        for (int i = 0; i < count; i++)
+        {
+            Requeued item = _draining[i];
+            _draining[i] = default;
+            item.Handler.OnReady(item.Readiness);
+        }
+    }
+
+    private void RunTimers()
+    {
+        long now = Stopwatch.GetTimestamp();
+        // Timers (re)armed by a callback in this pass wait for the next turn, so a zero delay cannot spin here.
+        long sequenceLimit = _nextSequence;
+        while (_timers.Peek() is { } timer && timer.Due <= now && timer.Sequence < sequenceLimit)
+        {
+            _timers.Remove(timer);
+            if (timer.Interval > TimeSpan.Zero)
+            {
+                long period = ToStopwatchTicks(timer.Interval);
+                long due = timer.Due + period;
+                timer.Due = due > now ? due : now + period;
+                timer.Sequence = _nextSequence++;
+                _timers.Add(timer);
+            }
+            timer.Callback();
+        }
+    }
+
+    private void RunPosted()
+    {
+        // Only what was queued when the pass began: an action that posts again runs next turn.
+        int count = _posted.Count;
+        for (int i = 0; i < count && _posted.TryDequeue(out Action? action); i++)
+        {
+            action();
+        }
+    }
+
+    private void ThrowIfForeignThread()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        int owner = Volatile.Read(ref _threadId);
+        if (owner != 0 && owner != Environment.CurrentManagedThreadId)
+        {
+            throw new InvalidOperationException($"event loop '{Name}' belongs to its own thread; use Post to act on it from elsewhere");
+        }
+    }
+
+    private static long ToStopwatchTicks(TimeSpan span) => (long)Math.Ceiling(span.Ticks * StopwatchTicksPerTimeSpanTick);
+
+    private readonly record struct Requeued(ILoopHandler Handler, Readiness Readiness);
+}

@@ -1,0 +1,33 @@
+namespace IoMux.Transport;
+
+/// <summary>Why a connection ended.</summary>
+public enum CloseReason
+{
+    /// <summary>The peer sent EOF; everything queued for it was sent first.</summary>
+    PeerClosed,
+    /// <summary>The peer reset the connection or it hung up (ECONNRESET, EPIPE, POLLHUP).</summary>
+    Reset,
+    /// <summary>Another socket error; <see cref="Connection.Error"/> names it.</summary>
+    Error,
+    /// <summary>Nothing was read or written for the configured idle timeout.</summary>
+    IdleTimeout,
+    /// <summary>The application called <see cref="Connection.Close"/>; queued output was sent first.</summary>
+    Local,
+    /// <summary>The application called <see cref="Connection.Abort"/>; queued output was dropped.</summary>
+    Aborted,
+    /// <summary>The server stopped: queued output was sent within the drain deadline, or dropped after it.</summary>
+    ServerStopping,
+    /// <summary>The handler threw; <see cref="Connection.HandlerException"/> holds the exception.</summary>
+    HandlerFailed,
+}
+
+/// <summary>Why an accepted connection was closed at once, before any handler saw it.</summary>
+public enum RejectReason
+{
+    /// <summary>The server already had its maximum number of connections.</summary>
+    OverConnectionLimit,
+    /// <summary>The descriptor is too large for the selector (select's FD_SETSIZE).</summary>
+    DescriptorTooLarge,
+    /// <summary>The process or system ran out of descriptors (EMFILE / ENFILE); the pending connection was shed.</summary>
+    OutOfDescriptors,
+}

@@ -1,0 +1,120 @@
+using System.Net;
+using IoMux.Native;
+
+namespace IoMux.Transport;
+
+/// <summary>
+/// A TCP server on an <see cref="EventLoopGroup"/>: one non-blocking listener per loop (SO_REUSEPORT
+/// when there are several, so the kernel spreads connections), each connection served on the loop that
+/// accepted it by a handler from <c>handlerFactory</c>. The server never asks which backend a loop runs
+/// on; it needs only that the loops' selectors support <see cref="TcpServerOptions.Trigger"/>.
+/// </summary>
+public sealed class TcpServer : IDisposable
+{
+    private readonly ServerLoop[] _loops;
+    private bool _disposed;
+
+    private TcpServer(TcpServerOptions options, Func<Connection, IConnectionHandler> handlerFactory, IPEndPoint localEndPoint, int loopCount)
+    {
+        Options = options;
+        HandlerFactory = handlerFactory;
+        LocalEndPoint = localEndPoint;
+        _loops = new ServerLoop[loopCount];
+    }
+
+    public TcpServerOptions Options { get; }
+
+    /// <summary>The bound address (with the real port when port 0 was asked for).</summary>
+    public IPEndPoint LocalEndPoint { get; }
+
+    public TcpServerCounters Counters { get; } = new();
+
+    internal Func<Connection, IConnectionHandler> HandlerFactory { get; }
+
+    /// <summary>
+    /// Binds and listens now (so a port in use fails here, as a <see cref="SyscallException"/> with
+    /// EADDRINUSE), then starts accepting on each loop's next turn.
+    /// </summary>
+    public static TcpServer Start(EventLoopGroup group, IPEndPoint endPoint, Func<Connection, IConnectionHandler> handlerFactory, TcpServerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        ArgumentNullException.ThrowIfNull(endPoint);
+        ArgumentNullException.ThrowIfNull(handlerFactory);
+        options ??= new TcpServerOptions();
+        options.Validate();
+        foreach (EventLoop loop in group.Loops)
+        {
+            if (!loop.Selector.Supports(options.Trigger))
+            {
+                throw new NotSupportedException($"the {loop.Selector.Backend.ToString().ToLowerInvariant()} backend of {loop.Name} does not support {options.Trigger} triggering");
+            }
+        }
+
+        int count = group.Loops.Count;
+        var listeners = new FileDescriptor[count];
+        try
+        {
+            bool reusePort = count > 1;
+            listeners[0] = Sockets.Listen(endPoint, options.Backlog, reusePort);
+            IPEndPoint bound = Sockets.LocalEndPoint(listeners[0].Fd);
+            for (int i = 1; i < count; i++)
+            {
+                listeners[i] = Sockets.Listen(bound, options.Backlog, reusePort);
+            }
+            var server = new TcpServer(options, handlerFactory, bound, count);
+            for (int i = 0; i < count; i++)
+            {
+                var serverLoop = new ServerLoop(server, group.Loops[i], listeners[i]);
+                server._loops[i] = serverLoop;
+                group.Loops[i].Post(serverLoop.StartAccepting);
+            }
+            return server;
+        }
+        catch
+        {
+            foreach (FileDescriptor? listener in listeners)
+            {
+                listener?.Dispose();
+            }
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Stops accepting, lets every connection send what it has queued, and closes it; connections still
+    /// sending at <paramref name="drainDeadline"/> are closed anyway. Completes when all are closed.
+    /// </summary>
+    public Task StopAsync(TimeSpan drainDeadline)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var drained = new Task[_loops.Length];
+        for (int i = 0; i < _loops.Length; i++)
+        {
+            ServerLoop serverLoop = _loops[i];
+            serverLoop.Loop.Post(() => serverLoop.BeginStop(drainDeadline));
+            drained[i] = serverLoop.Drained;
+        }
+        return Task.WhenAll(drained);
+    }
+
+    /// <summary>Closes listeners and connections at once. Safe while the loops run (the work is posted to them) or after they stopped.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        foreach (ServerLoop serverLoop in _loops)
+        {
+            if (serverLoop.Loop.IsRunning)
+            {
+                serverLoop.Loop.Post(serverLoop.CloseEverything);
+            }
+            else
+            {
+                serverLoop.CloseEverything();
+            }
+        }
+    }
+}

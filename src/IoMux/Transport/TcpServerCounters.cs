@@ -1,0 +1,74 @@
+namespace IoMux.Transport;
+
+/// <summary>A server's connection counts, shared by its loops (updated once per connection, never per event).</summary>
+public sealed class TcpServerCounters
+{
+    private long _nextId;
+    private long _accepted;
+    private long _closed;
+    private int _open;
+    private long _rejectedOverLimit;
+    private long _rejectedTooLarge;
+    private long _rejectedOutOfDescriptors;
+
+    /// <summary>Connections handed to a handler.</summary>
+    public long Accepted => Interlocked.Read(ref _accepted);
+
+    /// <summary>Connections open now.</summary>
+    public int Open => Volatile.Read(ref _open);
+
+    /// <summary>Accepted connections closed since (each counted once).</summary>
+    public long Closed => Interlocked.Read(ref _closed);
+
+    public long RejectedOverLimit => Interlocked.Read(ref _rejectedOverLimit);
+
+    public long RejectedDescriptorTooLarge => Interlocked.Read(ref _rejectedTooLarge);
+
+    public long RejectedOutOfDescriptors => Interlocked.Read(ref _rejectedOutOfDescriptors);
+
+    internal long NextId() => Interlocked.Increment(ref _nextId);
+
+    /// <summary>Takes a connection slot unless <paramref name="max"/> (0: unlimited) are open.</summary>
+    internal bool TryOpen(int max)
+    {
+        while (true)
+        {
+            int open = Volatile.Read(ref _open);
+            if (max > 0 && open >= max)
+            {
+                return false;
+            }
+            if (Interlocked.CompareExchange(ref _open, open + 1, open) == open)
+            {
+                return true;
+            }
+        }
+    }
+
+    internal void ConnectionStarted() => Interlocked.Increment(ref _accepted);
+
+    internal void ConnectionClosed(bool started)
+    {
+        Interlocked.Decrement(ref _open);
+        if (started)
+        {
+            Interlocked.Increment(ref _closed);
+        }
+    }
+
+    internal void Rejected(RejectReason reason)
+    {
+        switch (reason)
+        {
+            case RejectReason.OverConnectionLimit:
+                Interlocked.Increment(ref _rejectedOverLimit);
+                break;
+            case RejectReason.DescriptorTooLarge:
+                Interlocked.Increment(ref _rejectedTooLarge);
+                break;
+            default:
+                Interlocked.Increment(ref _rejectedOutOfDescriptors);
+                break;
+        }
+    }
+}

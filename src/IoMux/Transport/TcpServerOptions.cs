@@ -1,0 +1,73 @@
+namespace IoMux.Transport;
+
+/// <summary>How a <see cref="TcpServer"/> runs. Every limit has a default that keeps memory flat.</summary>
+public sealed class TcpServerOptions
+{
+    /// <summary>How the listener and connections are registered; the loops' selectors must support it.</summary>
+    public Trigger Trigger { get; init; } = Trigger.Level;
+
+    /// <summary>Open connections allowed at once (0: no limit). Connections over it are accepted and closed at once.</summary>
+    public int MaxConnections { get; init; }
+
+    /// <summary>Close a connection that reads and writes nothing for this long (null: never).</summary>
+    public TimeSpan? IdleTimeout { get; init; }
+
+    /// <summary>Queued output above which a connection stops being read (per connection).</summary>
+    public int WriteHighWatermark { get; init; } = 1024 * 1024;
+
+    /// <summary>Queued output at or below which reading resumes (null: a quarter of the high watermark).</summary>
+    public int? WriteLowWatermark { get; init; }
+
+    /// <summary>Size of the read buffer each loop lends to the connection it is serving.</summary>
+    public int ReadBufferSize { get; init; } = 64 * 1024;
+
+    /// <summary>Bytes one connection may read in one loop turn before the others get their turn.</summary>
+    public int ReadBudgetPerTurn { get; init; } = 256 * 1024;
+
+    /// <summary>Connections one listener accepts in one loop turn before the others get their turn.</summary>
+    public int AcceptBudgetPerTurn { get; init; } = 64;
+
+    /// <summary>listen(2) backlog (the kernel caps it at net.core.somaxconn).</summary>
+    public int Backlog { get; init; } = 4096;
+
+    /// <summary>How long the listener rests after EMFILE/ENFILE/ENOBUFS when no spare descriptor is left.</summary>
+    public TimeSpan AcceptPause { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// After a local close has sent everything, how long to keep reading (and discarding) until the peer's EOF,
+    /// so the close sends FIN rather than a reset that could destroy replies still in flight.
+    /// </summary>
+    public TimeSpan LingerTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Per-event trace (null: none).</summary>
+    public ITransportTrace? Trace { get; init; }
+
+    /// <summary>Where notable conditions go (a descriptor too large for select, descriptor exhaustion), one line each.</summary>
+    public Action<string>? Log { get; init; }
+
+    internal int EffectiveLowWatermark => WriteLowWatermark ?? WriteHighWatermark / 4;
+
+    internal void Validate()
+    {
+        if (!Enum.IsDefined(Trigger))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Trigger), Trigger, "unknown trigger; use Level, Edge or OneShot");
+        }
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxConnections);
+        if (IdleTimeout is { } idle && idle <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(IdleTimeout), idle, "the idle timeout must be positive (or null for none)");
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(WriteHighWatermark, 1);
+        if (EffectiveLowWatermark < 0 || EffectiveLowWatermark >= WriteHighWatermark)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WriteLowWatermark), WriteLowWatermark, "the low watermark must be at least 0 and below the high watermark");
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(ReadBufferSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ReadBudgetPerTurn, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(AcceptBudgetPerTurn, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Backlog, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(AcceptPause, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(LingerTimeout, TimeSpan.Zero);
+    }
+}

@@ -1,0 +1,207 @@
+using System.Net;
+using System.Net.Sockets;
+using Xunit.Abstractions;
+
+namespace IoMux.IntegrationTests;
+
+/// <summary>Signals, limits and timeouts: how the server starts, sheds and stops.</summary>
+public sealed class LifecycleTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan ExitBound = TimeSpan.FromSeconds(20);
+
+    [Theory]
+    [MemberData(nameof(Combos.All), MemberType = typeof(Combos))]
+    public async Task SIGINT_stops_the_server_which_closes_its_connections_and_exits_0(string backend, string trigger)
+    {
+        using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger);
+        await Clients.Bounded(async ct =>
+        {
+            using Socket socket = await Clients.ConnectAsync(server.EndPoint, ct);
+            byte[] payload = Clients.Pattern(10_000, 3);
+            Clients.AssertSame(payload, await Clients.RoundTripAsync(socket, payload, ct), "before SIGINT");
+            server.Signal("INT");
+            Assert.True(await Clients.IsClosedByServerAsync(socket, ct), "the connection should be closed by the stopping server");
+        }, Bound, $"SIGINT on {backend}/{trigger}");
+        Assert.Equal(0, server.WaitForExit(ExitBound));
+        Assert.Contains("stopping", server.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Combos.All), MemberType = typeof(Combos))]
+    public async Task On_SIGINT_replies_already_queued_for_a_slow_reader_are_delivered_before_a_clean_EOF(string backend, string trigger)
+    {
+        using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger, "--write-limit", "262144");
+        using Socket socket = await Clients.ConnectAsync(server.EndPoint, CancellationToken.None);
+        byte[] payload = Clients.Pattern(16 << 20, 16);
+        // Send without reading until the server pushes back: its queue is full and more input waits unread.
+        socket.SendTimeout = 1000;
+        int sent = 0;
+        try
+        {
+            while (sent < payload.Length)
+            {
+                sent += socket.Send(payload, sent, 64 * 1024, SocketFlags.None);
+            }
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
+        {
+        }
+        server.Signal("INT");
+        byte[] echoed = [];
+        await Clients.Bounded(async ct => echoed = await Clients.ReceiveToEndAsync(socket, ct), Bound, $"reading the drained replies on {backend}/{trigger}");
+        output.WriteLine($"{backend}/{trigger}: sent {sent} bytes without reading; after SIGINT received {echoed.Length} bytes, then EOF");
+        Assert.True(echoed.Length >= 262144, $"only {echoed.Length} bytes arrived; the server had at least its 256 KiB write limit queued");
+        Assert.True(payload.AsSpan(0, echoed.Length).SequenceEqual(echoed), "the drained replies are not what was sent");
+        socket.Dispose();
+        Assert.Equal(0, server.WaitForExit(ExitBound));
+    }
+
+    [Fact]
+    public void SIGTERM_exits_0_too()
+    {
+        using EchoServer server = EchoServer.Start();
+        server.Signal("TERM");
+        Assert.Equal(0, server.WaitForExit(ExitBound));
+    }
+
+    [Fact]
+    public async Task On_select_a_connection_whose_descriptor_is_1024_or_more_is_closed_with_one_line_and_the_rest_are_served()
+    {
+        const int Count = 1100;
+        using EchoServer server = EchoServer.Start("--backend", "select");
+        var sockets = new Socket[Count];
+        try
+        {
+            int served = 0, closed = 0;
+            await Clients.Bounded(async ct =>
+            {
+                for (int i = 0; i < Count; i++)
+                {
+                    sockets[i] = await Clients.ConnectAsync(server.EndPoint, ct);
+                }
+                foreach (Socket socket in sockets)
+                {
+                    try
+                    {
+                        await socket.SendAsync(new byte[] { 7 }, SocketFlags.None, ct);
+                        byte[] one = new byte[1];
+                        if (await socket.ReceiveAsync(one, SocketFlags.None, ct) == 1 && one[0] == 7)
+                        {
+                            served++;
+                            continue;
+                        }
+                    }
+                    catch (SocketException)
+                    {
+                    }
+                    closed++;
+                }
+            }, Bound, "1100 connections to the select backend");
+            // The server logs before it closes, but its stderr reaches us through a pipe on another thread: give it a moment.
+            int Logged() => server.ErrorLines.Count(l => l.Contains("too large for the select backend", StringComparison.Ordinal));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (Logged() < closed && clock.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                await Task.Delay(50);
+            }
+            int logged = Logged();
+            output.WriteLine($"select: {served} served, {closed} closed at once, {logged} lines logged");
+            Assert.True(closed > 0, "with 1100 connections some server descriptors must reach 1024");
+            Assert.True(served > 900, $"only {served} of {Count} connections were served");
+            Assert.Equal(closed, logged);
+        }
+        finally
+        {
+            foreach (Socket? socket in sockets)
+            {
+                socket?.Dispose();
+            }
+        }
+        await ResourceTests.AssertStillEchoesAsync(server);
+    }
+
+    [Fact]
+    public async Task Connections_over_the_limit_are_accepted_and_closed_at_once_and_the_limit_frees_up()
+    {
+        using EchoServer server = EchoServer.Start("--max-connections", "10");
+        var sockets = new List<Socket>();
+        try
+        {
+            await Clients.Bounded(async ct =>
+            {
+                for (int i = 0; i < 15; i++)
+                {
+                    Socket socket = await Clients.ConnectAsync(server.EndPoint, ct);
+                    sockets.Add(socket);
+                    // One at a time, so the server has accepted this one before the next arrives.
+                    byte[] one = [(byte)i];
+                    bool echoed;
+                    try
+                    {
+                        await socket.SendAsync(one, SocketFlags.None, ct);
+                        echoed = await socket.ReceiveAsync(new byte[1], SocketFlags.None, ct) == 1;
+                    }
+                    catch (SocketException)
+                    {
+                        echoed = false;
+                    }
+                    Assert.True(echoed == (i < 10), $"connection {i} was {(echoed ? "served" : "closed")} with a limit of 10");
+                }
+                sockets[0].Dispose();
+                bool admitted = false;
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                while (!admitted && clock.Elapsed < TimeSpan.FromSeconds(20))
+                {
+                    using Socket late = await Clients.ConnectAsync(server.EndPoint, ct);
+                    using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    attempt.CancelAfter(TimeSpan.FromSeconds(1));
+                    try
+                    {
+                        await late.SendAsync(new byte[] { 1 }, SocketFlags.None, ct);
+                        admitted = await late.ReceiveAsync(new byte[1], SocketFlags.None, attempt.Token) == 1;
+                    }
+                    catch (SocketException)
+                    {
+                    }
+                    catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                    {
+                    }
+                    if (!admitted)
+                    {
+                        await Task.Delay(100, ct);
+                    }
+                }
+                Assert.True(admitted, "closing one of 10 connections never freed a slot for a new one");
+            }, Bound, "the connection limit");
+        }
+        finally
+        {
+            foreach (Socket socket in sockets)
+            {
+                socket.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task An_idle_connection_is_closed_after_the_idle_timeout_while_a_busy_one_stays()
+    {
+        using EchoServer server = EchoServer.Start("--idle-timeout", "2");
+        await Clients.Bounded(async ct =>
+        {
+            using Socket quiet = await Clients.ConnectAsync(server.EndPoint, ct);
+            using Socket busy = await Clients.ConnectAsync(server.EndPoint, ct);
+            Task<bool> quietClosed = Clients.IsClosedByServerAsync(quiet, ct);
+            int rounds = 0;
+            while (!quietClosed.IsCompleted)
+            {
+                byte[] one = [(byte)rounds++];
+                Clients.AssertSame(one, await Clients.RoundTripAsync(busy, one, ct), "the busy connection");
+                await Task.Delay(100, ct);
+            }
+            Assert.True(await quietClosed, "the idle connection should be closed by the server");
+            Clients.AssertSame("still here"u8.ToArray(), await Clients.RoundTripAsync(busy, "still here"u8.ToArray(), ct), "the busy connection after the idle one closed");
+        }, Bound, "the idle timeout");
+    }
+}

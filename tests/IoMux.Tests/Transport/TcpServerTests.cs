@@ -1,0 +1,261 @@
+using System.Net;
+using System.Net.Sockets;
+using IoMux.Tests.Selectors;
+using IoMux.Transport;
+
+namespace IoMux.Tests.Transport;
+
+/// <summary>The transport in-process, over real loopback sockets: allocation-free steady state and backpressure.</summary>
+public sealed class TcpServerTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+
+    [Theory]
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void Echo_round_trips_allocate_nothing_on_the_loop_thread_once_warm(SelectorBackend backend, Trigger trigger)
+    {
+        using var group = new EventLoopGroup(1, backend);
+        using TcpServer server = TcpServer.Start(group, new IPEndPoint(IPAddress.Loopback, 0), _ => new EchoHandler(), new TcpServerOptions { Trigger = trigger });
+        group.Start();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = 10_000 };
+        client.Connect(server.LocalEndPoint);
+        byte[] message = new byte[512];
+        byte[] echoed = new byte[512];
+
+        void RoundTrips(int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                client.Send(message);
+                for (int got = 0; got < echoed.Length;)
+                {
+                    int n = client.Receive(echoed, got, echoed.Length - got, SocketFlags.None);
+                    Assert.True(n > 0, "the server closed the connection");
+                    got += n;
+                }
+            }
+        }
+
+        RoundTrips(2000); // JIT and tiering settle
+        long before = AllocatedOnLoopThread(group.Loops[0]);
+        RoundTrips(2000);
+        long after = AllocatedOnLoopThread(group.Loops[0]);
+
+        Assert.True(after - before == 0, $"2000 echo round trips allocated {after - before} bytes on the loop thread");
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void A_client_that_stops_reading_pauses_its_connection_and_reading_again_resumes_it_with_nothing_lost(SelectorBackend backend, Trigger trigger)
+    {
+        var handler = new EchoHandler();
+        using var group = new EventLoopGroup(1, backend);
+        using TcpServer server = TcpServer.Start(group, new IPEndPoint(IPAddress.Loopback, 0), _ => handler,
+            new TcpServerOptions { Trigger = trigger, WriteHighWatermark = 64 * 1024, WriteLowWatermark = 16 * 1024 });
+        group.Start();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { SendTimeout = 500, ReceiveTimeout = 10_000 };
+        client.Connect(server.LocalEndPoint);
+        byte[] payload = new byte[32 << 20];
+        new Random(5).NextBytes(payload);
+
+        // Send without reading until the kernel stops taking bytes: the server has stopped reading us.
+        int sent = 0;
+        try
+        {
+            while (sent < payload.Length)
+            {
+                sent += client.Send(payload, sent, Math.Min(64 * 1024, payload.Length - sent), SocketFlags.None);
+            }
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
+        {
+        }
+        Assert.True(sent < payload.Length, "32 MiB went out without the server pushing back");
+        (bool paused, int queued) = OnLoop(group.Loops[0], () => (handler.Connection!.IsReadPaused, handler.Connection.QueuedBytes));
+        Assert.True(paused, "the connection should be paused with its client not reading");
+        Assert.InRange(queued, 64 * 1024 + 1, (64 + 64) * 1024); // over the high mark by at most one read
+
+        byte[] echoed = new byte[sent];
+        for (int got = 0; got < sent;)
+        {
+            int n = client.Receive(echoed, got, sent - got, SocketFlags.None);
+            Assert.True(n > 0, "the server closed the connection");
+            got += n;
+        }
+        Assert.True(payload.AsSpan(0, sent).SequenceEqual(echoed), "the echoed bytes differ from those sent");
+        Assert.True(Volatile.Read(ref handler.WritableCalls) > 0, "OnWritable was never called after the queue drained");
+        Assert.False(OnLoop(group.Loops[0], () => handler.Connection!.IsReadPaused));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void A_connection_with_much_to_read_yields_at_its_budget_so_another_is_served_in_the_same_turn(SelectorBackend backend, Trigger trigger)
+    {
+        const int Budget = 16 * 1024;
+        const int Buffer = 4 * 1024;
+        var handler = new RecordingHandler();
+        using var group = new EventLoopGroup(1, backend);
+        using TcpServer server = TcpServer.Start(group, new IPEndPoint(IPAddress.Loopback, 0), _ => handler,
+            new TcpServerOptions { Trigger = trigger, ReadBudgetPerTurn = Budget, ReadBufferSize = Buffer });
+        group.Start();
+        using var busy = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
+        using var quiet = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
+        busy.Connect(server.LocalEndPoint);
+        quiet.Connect(server.LocalEndPoint);
+        Assert.True(SpinWait.SpinUntil(() => OnLoop(group.Loops[0], () => handler.Connections.Count) == 2, Bound), "the server did not accept both clients");
+        long busyId = OnLoop(group.Loops[0], () => handler.Connections[0]); // accepted in connect order
+
+        // Hold the loop while the busy client's bytes pile up in the kernel, then the quiet client's one byte.
+        using var gate = new ManualResetEventSlim();
+        using var held = new ManualResetEventSlim();
+        group.Loops[0].Post(() =>
+        {
+            held.Set();
+            gate.Wait(Bound);
+        });
+        Assert.True(held.Wait(Bound), "the loop did not run the posted gate");
+        byte[] flood = new byte[256 * 1024];
+        var sender = new Thread(() => busy.Send(flood));
+        sender.Start();
+        Thread.Sleep(200);
+        quiet.Send([42]);
+        Thread.Sleep(50);
+        gate.Set();
+
+        Assert.Equal(42, ReceiveExactly(quiet, 1)[0]);
+        ReceiveExactly(busy, flood.Length);
+        Assert.True(sender.Join(Bound), "the busy client's send did not finish");
+        int busyBytesBeforeQuiet = OnLoop(group.Loops[0], () => handler.BusyBytesBefore(busyId));
+        Assert.True(busyBytesBeforeQuiet <= Budget + Buffer,
+            $"the busy connection read {busyBytesBeforeQuiet} bytes before the quiet one was served; its budget is {Budget}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void Close_after_a_reply_delivers_the_reply_then_a_clean_EOF_even_with_input_still_unread(SelectorBackend backend, Trigger trigger)
+    {
+        var handler = new ReplyThenCloseHandler();
+        using var group = new EventLoopGroup(1, backend);
+        using TcpServer server = TcpServer.Start(group, new IPEndPoint(IPAddress.Loopback, 0), _ => handler, new TcpServerOptions { Trigger = trigger });
+        group.Start();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
+        client.Connect(server.LocalEndPoint);
+
+        // "quit" and, in the same breath, more input the server will never hand to its handler.
+        byte[] request = new byte[64 * 1024];
+        "quit"u8.CopyTo(request);
+        client.Send(request);
+        client.Send(new byte[64 * 1024]);
+
+        var reply = new List<byte>();
+        byte[] buffer = new byte[4096];
+        int n;
+        while ((n = client.Receive(buffer)) > 0) // a reset instead of EOF throws here
+        {
+            reply.AddRange(buffer.AsSpan(0, n).ToArray());
+        }
+        Assert.Equal("bye"u8.ToArray(), reply.ToArray());
+        client.Dispose();
+        Assert.True(handler.Closed.Wait(Bound), "the connection never closed");
+        Assert.Equal(CloseReason.Local, handler.Reason);
+    }
+
+    private static byte[] ReceiveExactly(Socket socket, int count)
+    {
+        byte[] buffer = new byte[count];
+        for (int got = 0; got < count;)
+        {
+            int n = socket.Receive(buffer, got, count - got, SocketFlags.None);
+            Assert.True(n > 0, "the server closed the connection");
+            got += n;
+        }
+        return buffer;
+    }
+
+    private static long AllocatedOnLoopThread(EventLoop loop) => OnLoop(loop, () => GC.GetAllocatedBytesForCurrentThread());
+
+    private static T OnLoop<T>(EventLoop loop, Func<T> read)
+    {
+        T value = default!;
+        using var done = new ManualResetEventSlim();
+        loop.Post(() =>
+        {
+            value = read();
+            done.Set();
+        });
+        Assert.True(done.Wait(Bound), "the loop did not run a posted action");
+        return value;
+    }
+
+    /// <summary>Echoes, and records which connection each chunk came from, in order.</summary>
+    private sealed class RecordingHandler : IConnectionHandler
+    {
+        private readonly List<(long Id, int Bytes)> _chunks = [];
+
+        public List<long> Connections { get; } = [];
+
+        public void OnConnected(Connection connection) => Connections.Add(connection.Id);
+
+        public void OnData(Connection connection, ReadOnlySpan<byte> data)
+        {
+            _chunks.Add((connection.Id, data.Length));
+            connection.Write(data);
+        }
+
+        /// <summary>Bytes the busy connection delivered before the other connection's first chunk.</summary>
+        public int BusyBytesBefore(long busyId) => _chunks.TakeWhile(c => c.Id == busyId).Sum(c => c.Bytes);
+
+        public void OnWritable(Connection connection)
+        {
+        }
+
+        public void OnClosed(Connection connection, CloseReason reason)
+        {
+        }
+    }
+
+    /// <summary>Answers the first chunk with "bye" and closes.</summary>
+    private sealed class ReplyThenCloseHandler : IConnectionHandler
+    {
+        public ManualResetEventSlim Closed { get; } = new();
+
+        public CloseReason Reason { get; private set; }
+
+        public void OnConnected(Connection connection)
+        {
+        }
+
+        public void OnData(Connection connection, ReadOnlySpan<byte> data)
+        {
+            connection.Write("bye"u8);
+            connection.Close();
+        }
+
+        public void OnWritable(Connection connection)
+        {
+        }
+
+        public void OnClosed(Connection connection, CloseReason reason)
+        {
+            Reason = reason;
+            Closed.Set();
+        }
+    }
+
+    private sealed class EchoHandler : IConnectionHandler
+    {
+        public int WritableCalls;
+
+        public Connection? Connection { get; private set; }
+
+        public void OnConnected(Connection connection) => Connection = connection;
+
+        public void OnData(Connection connection, ReadOnlySpan<byte> data) => connection.Write(data);
+
+        public void OnWritable(Connection connection) => Interlocked.Increment(ref WritableCalls);
+
+        public void OnClosed(Connection connection, CloseReason reason)
+        {
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using IoMux.Transport;
+
+namespace IoMux.Tests.Transport;
+
+public sealed class WriteQueueTests
+{
+    [Fact]
+    public void Passing_the_high_watermark_is_reported_once_and_holds_until_draining_to_the_low_one()
+    {
+        var queue = new WriteQueue(new SegmentPool(), highWatermark: 1000, lowWatermark: 200);
+
+        Assert.False(queue.Append(new byte[600]));
+        Assert.False(queue.Append(new byte[400])); // exactly at the mark is not above it
+        Assert.False(queue.IsOverHighWatermark);
+        Assert.True(queue.Append(new byte[1]));
+        Assert.True(queue.IsOverHighWatermark);
+        Assert.False(queue.Append(new byte[5000])); // already over: no second report
+
+        Assert.False(queue.Consume(5000)); // 1001 left: still over
+        Assert.False(queue.Consume(700)); // 301 left: below high but above low, hysteresis holds
+        Assert.True(queue.IsOverHighWatermark);
+        Assert.True(queue.Consume(101)); // 200 left: at the low mark
+        Assert.False(queue.IsOverHighWatermark);
+        Assert.False(queue.Consume(200));
+        Assert.True(queue.IsEmpty);
+    }
+
+    [Fact]
+    public void Gather_describes_the_queued_bytes_in_order_across_segments_after_partial_consumes()
+    {
+        var queue = new WriteQueue(new SegmentPool(), highWatermark: 1 << 20, lowWatermark: 0);
+        byte[] data = new byte[(SegmentPool.SegmentSize * 3) + 123];
+        new Random(7).NextBytes(data);
+        queue.Append(data.AsSpan(0, 1000));
+        queue.Append(data.AsSpan(1000));
+        queue.Consume(SegmentPool.SegmentSize + 17);
+
+        var segments = new ArraySegment<byte>[8];
+        int count = queue.Gather(segments, out int bytes);
+
+        Assert.Equal(data.Length - SegmentPool.SegmentSize - 17, bytes);
+        Assert.Equal(bytes, queue.Length);
+        byte[] joined = segments.Take(count).SelectMany(s => s).ToArray();
+        Assert.Equal(data.AsSpan(SegmentPool.SegmentSize + 17).ToArray(), joined);
+    }
+
+    [Fact]
+    public void Gather_stops_at_the_span_given_and_the_rest_follows_in_order()
+    {
+        var queue = new WriteQueue(new SegmentPool(), highWatermark: 1 << 20, lowWatermark: 0);
+        byte[] data = new byte[SegmentPool.SegmentSize * 5];
+        new Random(3).NextBytes(data);
+        queue.Append(data);
+        var output = new List<byte>();
+        var segments = new ArraySegment<byte>[2];
+        while (!queue.IsEmpty)
+        {
+            int count = queue.Gather(segments, out int bytes);
+            Assert.InRange(count, 1, 2);
+            int take = Math.Min(bytes, 10_000); // a partial write, as the kernel may do
+            output.AddRange(segments.Take(count).SelectMany(s => s).Take(take));
+            queue.Consume(take);
+        }
+        Assert.Equal(data, output.ToArray());
+    }
+
+    [Fact]
+    public void Draining_and_clearing_return_every_segment_to_the_pool()
+    {
+        var pool = new SegmentPool(maxRetained: 64);
+        var queue = new WriteQueue(pool, highWatermark: 1 << 20, lowWatermark: 0);
+        queue.Append(new byte[SegmentPool.SegmentSize * 4]);
+        Assert.Equal(4, queue.SegmentCount);
+        queue.Consume(SegmentPool.SegmentSize * 2);
+        Assert.Equal(2, pool.Retained);
+        queue.Clear();
+        Assert.Equal(4, pool.Retained);
+        Assert.Equal(0, queue.SegmentCount);
+        Assert.Equal(0, queue.Length);
+
+        queue.Append(new byte[10]); // reuses a pooled segment
+        Assert.Equal(3, pool.Retained);
+    }
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(100, 100)]
+    [InlineData(100, -1)]
+    public void Watermarks_that_cannot_work_are_refused(int high, int low)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WriteQueue(new SegmentPool(), high, low));
+    }
+}
