@@ -38,8 +38,8 @@ public sealed class IoUringSelector : Selector
 
     private readonly IoUringRing? _ring;
     private PollSlot[] _slots = new PollSlot[64];
-    private int[] _armQueue = new int[16];
-    private int _armQueued;
+    private ArmQueue _recheckQueue = new();
+    private ArmQueue _armQueue = new();
     private uint _lastToken;
     private uint _batch;
     private bool _ringClosed;
@@ -163,7 +163,7 @@ public sealed class IoUringSelector : Selector
                 continue; // a multishot poll that stays armed and has nothing to say
             }
             CancelPoll(fd, ref slot);
-            Queue(fd, ref slot, visible == Readiness.None || key.Trigger == Trigger.Edge ? Arm.Multishot : Arm.SingleShot);
+            Queue(fd, ref slot, visible == Readiness.None || key.Trigger == Trigger.Edge ? Arm.Multishot : Arm.SingleShot, recheck: true);
         }
         Ring.ConsumeTo(head);
     }
@@ -177,15 +177,25 @@ public sealed class IoUringSelector : Selector
             batch = ++_batch; // 0 marks a slot that reported in no batch
         }
         int count = 0;
-        uint head = Ring.CqHead;
-        for (uint tail = Ring.CqTail; head != tail; head++)
+        bool room = true;
+        while (room)
         {
-            if (!Dispatch(Ring.Cqe(head), events, ref count, batch, ref woken))
+            uint head = Ring.CqHead;
+            for (uint tail = Ring.CqTail; head != tail; head++)
+            {
+                if (!Dispatch(Ring.Cqe(head), events, ref count, batch, ref woken))
+                {
+                    room = false;
+                    break;
+                }
+            }
+            Ring.ConsumeTo(head);
+            if (!room || !Ring.CqOverflowed)
             {
                 break;
             }
+            Ring.Submit(); // moves the completions the kernel held aside into the ring we just emptied
         }
-        Ring.ConsumeTo(head);
         return count;
     }
 
@@ -293,25 +303,30 @@ public sealed class IoUringSelector : Selector
         return true;
     }
 
-    private void Queue(int fd, ref PollSlot slot, Arm arm)
+    private void Queue(int fd, ref PollSlot slot, Arm arm, bool recheck = false)
     {
         if (slot.Queued == Arm.None)
         {
-            if (_armQueued == _armQueue.Length)
-            {
-                Array.Resize(ref _armQueue, _armQueue.Length * 2);
-            }
-            _armQueue[_armQueued++] = fd;
+            (recheck ? ref _recheckQueue : ref _armQueue).Add(fd);
         }
         slot.Queued = arm;
     }
 
-    /// <summary>Arms what the last wait left to re-arm: it goes to the kernel with this wait's enter.</summary>
+    /// <summary>
+    /// Arms what the last wait left to arm: it goes to the kernel with this wait's enter. Re-checks go first, so
+    /// when more descriptors are ready than the caller's buffer holds, those left out are reported before those
+    /// just reported (the completions come back in the order the polls went in).
+    /// </summary>
     private void ArmQueued()
     {
-        for (int i = 0; i < _armQueued; i++)
+        ArmAll(ref _recheckQueue);
+        ArmAll(ref _armQueue);
+    }
+
+    private void ArmAll(ref ArmQueue queue)
+    {
+        foreach (int fd in queue.Items)
         {
-            int fd = _armQueue[i];
             ref PollSlot slot = ref _slots[fd];
             Arm arm = slot.Queued;
             slot.Queued = Arm.None;
@@ -320,7 +335,7 @@ public sealed class IoUringSelector : Selector
                 ArmPoll(key, arm);
             }
         }
-        _armQueued = 0;
+        queue.Clear();
     }
 
     private void ArmPoll(SelectorKey key, Arm arm)
@@ -418,6 +433,28 @@ public sealed class IoUringSelector : Selector
         if ((mask & (uint)POLLERR) != 0) r |= Readiness.Error;
         if ((mask & (uint)POLLNVAL) != 0) r |= Readiness.Invalid;
         return r;
+    }
+
+    /// <summary>Descriptors waiting to be armed, in order; grows to the largest batch once, then reused.</summary>
+    private struct ArmQueue
+    {
+        private int[] _fds;
+        private int _count;
+
+        public ArmQueue() => _fds = new int[16];
+
+        public readonly ReadOnlySpan<int> Items => _fds.AsSpan(0, _count);
+
+        public void Add(int fd)
+        {
+            if (_count == _fds.Length)
+            {
+                Array.Resize(ref _fds, _fds.Length * 2);
+            }
+            _fds[_count++] = fd;
+        }
+
+        public void Clear() => _count = 0;
     }
 
     /// <summary>What the kernel holds for one descriptor.</summary>
