@@ -187,6 +187,28 @@ public sealed class ErrorTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
+    public void ReadHangup_without_Read_is_refused_by_select_and_accepted_elsewhere(SelectorBackend backend)
+    {
+        using Selector selector = Watching(backend);
+
+        if (backend == SelectorBackend.Select)
+        {
+            // select sees EOF only as readability: ReadHangup alone would wake on every byte and report nothing.
+            Snapshot.ThrowsAndChangesNothing<NotSupportedException>(selector, () => selector.Register(_spare.A, Interest.ReadHangup));
+            Snapshot.ThrowsAndChangesNothing<NotSupportedException>(selector, () => selector.Modify(_watched.A.Fd, Interest.ReadHangup | Interest.Write));
+        }
+        else
+        {
+            selector.Register(_spare.A, Interest.ReadHangup);
+            _spare.B.Dispose();
+            Assert.Equal(Readiness.ReadHangup, Ready.Until(selector, _spare.A.Fd, TimeSpan.FromSeconds(10)) & Readiness.ReadHangup);
+            selector.Unregister(_spare.A.Fd);
+        }
+        AssertStillReports(selector);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
     public void An_interest_with_unknown_bits_throws_ArgumentException_on_Register_and_Modify(SelectorBackend backend)
     {
         using Selector selector = Watching(backend);

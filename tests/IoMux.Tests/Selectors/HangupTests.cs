@@ -55,8 +55,6 @@ public sealed class HangupTests
     [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
     public void A_tcp_peer_shutting_down_its_writing_side_gives_ReadHangup_but_not_Hangup(SelectorBackend backend)
     {
-        // The TCP pair outlives the selector: a Socket registered with a selector cannot finish disposing
-        // until it is unregistered (the selector holds a reference on its handle).
         using var tcp = new TcpPair();
         using Selector selector = Selector.Create(backend);
         selector.Register(tcp.Client, Interest.Read | Interest.ReadHangup);
@@ -71,8 +69,6 @@ public sealed class HangupTests
     [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
     public void A_reset_tcp_peer_is_reported_as_Error_and_Hangup_where_the_backend_can_say_so(SelectorBackend backend)
     {
-        // The TCP pair outlives the selector: a Socket registered with a selector cannot finish disposing
-        // until it is unregistered (the selector holds a reference on its handle).
         using var tcp = new TcpPair();
         using Selector selector = Selector.Create(backend);
         selector.Register(tcp.Client, Interest.Read | Interest.ReadHangup);
@@ -98,8 +94,6 @@ public sealed class HangupTests
     [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
     public void A_reset_tcp_peer_is_reported_even_to_a_registration_that_asked_only_for_Write(SelectorBackend backend)
     {
-        // The TCP pair outlives the selector: a Socket registered with a selector cannot finish disposing
-        // until it is unregistered (the selector holds a reference on its handle).
         using var tcp = new TcpPair();
         using Selector selector = Selector.Create(backend);
         Assert.Equal(Readiness.Write, Ready.Until(Register(selector, tcp.Client, Interest.Write), (int)tcp.Client.Handle, Patience));

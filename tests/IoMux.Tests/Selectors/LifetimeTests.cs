@@ -33,6 +33,23 @@ public sealed class LifetimeTests
 
     [Theory]
     [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
+    public async Task A_registered_Socket_can_be_disposed_before_it_is_unregistered(SelectorBackend backend)
+    {
+        using Selector selector = Selector.Create(backend);
+        var tcp = new TcpPair();
+        int fd = (int)tcp.Client.Handle;
+        selector.Register(tcp.Client, Interest.Read);
+
+        // Socket.Dispose waits for every reference on its handle: if the selector held one, this would never return.
+        Task dispose = Task.Run(tcp.Dispose);
+        Assert.Same(dispose, await Task.WhenAny(dispose, Task.Delay(TimeSpan.FromSeconds(30))));
+
+        selector.Unregister(fd);
+        Assert.Empty(selector.Registrations);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
     public void A_closed_descriptor_is_reported_Invalid_where_the_backend_can_tell_until_it_is_unregistered(SelectorBackend backend)
     {
         using Selector selector = Selector.Create(backend);

@@ -91,8 +91,6 @@ public sealed class ReadinessTests
     [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
     public void A_tcp_socket_registered_as_a_Socket_reports_data_from_its_peer(SelectorBackend backend)
     {
-        // The TCP pair outlives the selector: a Socket registered with a selector cannot finish disposing
-        // until it is unregistered (the selector holds a reference on its handle).
         using var tcp = new TcpPair();
         using Selector selector = Selector.Create(backend);
         selector.Register(tcp.Client, Interest.Read);
@@ -154,8 +152,6 @@ public sealed class ReadinessTests
     [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
     public void Priority_interest_reports_out_of_band_data_on_a_tcp_socket(SelectorBackend backend)
     {
-        // The TCP pair outlives the selector: a Socket registered with a selector cannot finish disposing
-        // until it is unregistered (the selector holds a reference on its handle).
         using var tcp = new TcpPair();
         using Selector selector = Selector.Create(backend);
         selector.Register(tcp.Client, Interest.Priority);
