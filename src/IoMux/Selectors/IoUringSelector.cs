@@ -22,7 +22,8 @@ namespace IoMux;
 /// that was removed or replaced is recognised and dropped. Differences from epoll: a regular file is always
 /// ready (as with poll(2); epoll refuses it with EPERM), and a closed descriptor is reported
 /// <see cref="Readiness.Invalid"/> on level and one-shot registrations (as with poll(2)'s POLLNVAL). A pending poll
-/// holds a reference to its file, so <see cref="Selector.Unregister"/> submits its removal at once.
+/// holds a reference to its file: a descriptor closed while still registered stays open in the kernel (its peer
+/// sees no EOF) until <see cref="Selector.Unregister"/>, which therefore submits the removal at once.
 /// </summary>
 public sealed class IoUringSelector : Selector
 {

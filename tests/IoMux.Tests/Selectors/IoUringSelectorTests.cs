@@ -55,7 +55,6 @@ public sealed class IoUringSelectorTests
         using (client)
         using (server)
         {
-            // Disposed before the sockets: a socket whose handle a selector still holds waits for it on Dispose.
             using Selector selector = Selector.Create(SelectorBackend.IoUring);
             selector.Register(server, Interest.Priority);
             Assert.Empty(Collect(selector, TimeSpan.Zero)); // the poll is armed before anything arrives
