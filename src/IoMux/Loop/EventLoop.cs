@@ -191,7 +191,11 @@ public sealed class EventLoop : IDisposable
         }
     }
 
-    private void RunOnce()
+    /// <summary>
+    /// One turn: wait (no longer than the nearest timer; not at all with work queued), dispatch, then re-queued
+    /// handlers, due timers and posted actions. What <see cref="Run"/> repeats; a benchmark drives turns itself.
+    /// </summary>
+    internal void RunOnce()
     {
         TimeSpan timeout = NextTimeout();
         _trace?.Waiting(this, timeout);

@@ -153,7 +153,8 @@ internal sealed class ServerLoop : ILoopHandler
         }
     }
 
-    private void Admit(FileDescriptor socket)
+    /// <summary>Serves a connected socket (accepted, or handed over) as a new connection of this loop, unless over the limit.</summary>
+    internal void Admit(FileDescriptor socket)
     {
         _exhaustionLogged = false;
         int fd = socket.Fd;

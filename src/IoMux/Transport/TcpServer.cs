@@ -32,6 +32,12 @@ public sealed class TcpServer : IDisposable
     internal Func<Connection, IConnectionHandler> HandlerFactory { get; }
 
     /// <summary>
+    /// Serves an already connected socket (one end of a socketpair, say) on loop <paramref name="loopIndex"/> as if
+    /// that loop had just accepted it. Loop thread only, or before the loop runs.
+    /// </summary>
+    internal void Adopt(FileDescriptor socket, int loopIndex = 0) => _loops[loopIndex].Admit(socket);
+
+    /// <summary>
     /// Binds and listens now (so a port in use fails here, as a <see cref="SyscallException"/> with
     /// EADDRINUSE), then starts accepting on each loop's next turn.
     /// </summary>
