@@ -227,7 +227,7 @@ internal sealed class ReadinessConnection : Connection, ILoopHandler
                 // Lingering, the peer's late bytes are read only so that the close sends FIN, not RST.
                 if (!_lingering)
                 {
-                    _lastActivity = Stopwatch.GetTimestamp();
+                    NoteActivity();
                     _trace?.Read(this, n);
                     try
                     {
@@ -308,7 +308,7 @@ internal sealed class ReadinessConnection : Connection, ILoopHandler
                 }
                 break;
             }
-            _lastActivity = Stopwatch.GetTimestamp();
+            NoteActivity();
             bool drained = _queue.Consume((int)sent);
             _trace?.Wrote(this, (int)sent, _queue.Length);
             if (drained)
@@ -366,7 +366,7 @@ internal sealed class ReadinessConnection : Connection, ILoopHandler
             int n = Sockets.Send(Fd, data, out Errno errno);
             if (n >= 0)
             {
-                _lastActivity = Stopwatch.GetTimestamp();
+                NoteActivity();
                 _trace?.Wrote(this, n, data.Length - n);
                 return n;
             }
@@ -478,6 +478,9 @@ internal sealed class ReadinessConnection : Connection, ILoopHandler
         SetHandlerException(e);
         _pendingClose ??= CloseReason.HandlerFailed;
     }
+
+    /// <summary>Activity at the loop's turn clock (no clock read per event); never moves back behind the exact time the connection was made.</summary>
+    private void NoteActivity() => _lastActivity = Math.Max(_lastActivity, Loop.TurnTimestamp);
 
     private void CheckIdle()
     {
