@@ -104,7 +104,7 @@ internal sealed class ReadinessConnection : Connection, ILoopHandler
     /// <summary>Registers the socket for reading and tells the handler. A select descriptor ≥ 1024 throws here, before anything else happens.</summary>
     internal void Start(IConnectionHandler handler)
     {
-        _interest = Interest.Read;
+        _interest = ReadInterest;
         Loop.Register(_socket, _interest, this, _trigger);
         _registered = true;
         _handler = handler;
@@ -203,7 +203,7 @@ internal sealed class ReadinessConnection : Connection, ILoopHandler
         {
             if ((readiness & (Readiness.Read | Readiness.ReadHangup)) != 0 && !_readPaused && !_endOfStream && (!_closing || _lingering))
             {
-                ReadAvailable();
+                ReadAvailable(readiness);
             }
             if ((readiness & Readiness.Write) != 0 && _pendingClose is null)
             {
@@ -214,8 +214,18 @@ internal sealed class ReadinessConnection : Connection, ILoopHandler
         Settle();
     }
 
-    /// <summary>Reads until EAGAIN, a pause, or the turn's budget; hands each chunk to the handler.</summary>
-    private void ReadAvailable()
+    /// <summary>
+    /// What reading asks the kernel for. Edge adds RDHUP so that a peer's FIN is named in the event itself: then a
+    /// short read proves the socket drained (anything arriving later raises a new edge) unless the event says
+    /// the peer hung up, and the read that would only return EAGAIN is saved (mio and tokio do the same).
+    /// </summary>
+    private Interest ReadInterest => _trigger == Trigger.Edge ? Interest.Read | Interest.ReadHangup : Interest.Read;
+
+    /// <summary>Re-queued edge reads do not know whether a FIN is waiting, so they say so and drain to EAGAIN.</summary>
+    private const Readiness RequeuedRead = Readiness.Read | Readiness.ReadHangup;
+
+    /// <summary>Reads until EAGAIN (or, when that is provably all, a short read), a pause, or the turn's budget; hands each chunk to the handler.</summary>
+    private void ReadAvailable(Readiness readiness)
     {
         Span<byte> buffer = _owner.ReadBuffer;
         int budget = _owner.Options.ReadBudgetPerTurn;
@@ -244,9 +254,10 @@ internal sealed class ReadinessConnection : Connection, ILoopHandler
                         return;
                     }
                 }
-                // A short read drained the socket; level and one-shot are told again of what arrives later.
-                // Edge must read on to EAGAIN: a FIN that came with this data raises no second edge.
-                if (n < buffer.Length && _trigger != Trigger.Edge)
+                // A short read drained the socket; level and one-shot are told again of what arrives later, and so is
+                // edge (a new edge). Only a FIN that came with this data raises no second edge: edge reads on to
+                // EOF when the event carried RDHUP.
+                if (n < buffer.Length && (_trigger != Trigger.Edge || (readiness & Readiness.ReadHangup) == 0))
                 {
                     return;
                 }
@@ -256,7 +267,7 @@ internal sealed class ReadinessConnection : Connection, ILoopHandler
                     // Level and one-shot: the kernel reports the rest next turn. Edge: it never would, so keep our place in line.
                     if (_trigger == Trigger.Edge)
                     {
-                        Loop.Requeue(this, Readiness.Read);
+                        Loop.Requeue(this, RequeuedRead);
                     }
                     return;
                 }
@@ -344,7 +355,7 @@ internal sealed class ReadinessConnection : Connection, ILoopHandler
         // interest set: with edge triggering no new edge would come for bytes already waiting.
         if (_trigger == Trigger.Edge)
         {
-            Loop.Requeue(this, Readiness.Read);
+            Loop.Requeue(this, RequeuedRead);
         }
         try
         {
@@ -402,7 +413,7 @@ internal sealed class ReadinessConnection : Connection, ILoopHandler
         Interest wanted = Interest.None;
         if (!_readPaused && !_endOfStream && (!_closing || _lingering))
         {
-            wanted |= Interest.Read;
+            wanted |= ReadInterest;
         }
         if (!_queue.IsEmpty)
         {
@@ -455,7 +466,7 @@ internal sealed class ReadinessConnection : Connection, ILoopHandler
         _lingerTimer = Loop.Schedule(_owner.Options.LingerTimeout, () => CloseNow(_closingReason));
         if (_trigger == Trigger.Edge)
         {
-            Loop.Requeue(this, Readiness.Read); // Read may never have left the kernel's interest set: no new edge would come
+            Loop.Requeue(this, RequeuedRead); // Read may never have left the kernel's interest set: no new edge would come
         }
     }
 
