@@ -36,7 +36,7 @@ internal static class ComparisonReport
             }
             md.AppendLine();
         }
-        if (result.IdleBytesPerConnection.Count > 0)
+        if (result.IdleBytesPerConnection.Count + result.IdleFailures.Count > 0)
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"### RSS per idle connection ({result.Options.IdleConnections:N0} idle connections)");
             md.AppendLine();
@@ -44,7 +44,10 @@ internal static class ComparisonReport
             md.AppendLine("|---|--:|");
             foreach (ServerSpec server in result.Servers)
             {
-                md.AppendLine(CultureInfo.InvariantCulture, $"| {server.Name} | {result.IdleBytesPerConnection[server.Name] / 1024:0.00} |");
+                string figure = result.IdleBytesPerConnection.TryGetValue(server.Name, out double bytes)
+                    ? (bytes / 1024).ToString("0.00", CultureInfo.InvariantCulture)
+                    : "not measured: " + result.IdleFailures.GetValueOrDefault(server.Name, "no figure");
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {server.Name} | {figure} |");
             }
             md.AppendLine();
         }

@@ -20,6 +20,7 @@ internal sealed record ComparisonResult(
     IReadOnlyDictionary<string, string> Skipped,
     IReadOnlyDictionary<(Workload, string), Measurement> Measurements,
     IReadOnlyDictionary<string, double> IdleBytesPerConnection,
+    IReadOnlyDictionary<string, string> IdleFailures,
     DateTimeOffset Started);
 
 /// <summary>
@@ -93,18 +94,28 @@ internal static class ComparisonRunner
             }
 
             var idle = new Dictionary<string, double>();
+            var idleFailures = new Dictionary<string, string>();
             if (options.IdleConnections > 0)
             {
                 foreach (ServerProcess server in running)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    double perConnection = IdleMemoryProbe.BytesPerConnection(server, options.IdleConnections);
-                    idle[server.Spec.Name] = perConnection;
-                    log.WriteLine($"idle · {server.Spec.Name}: {perConnection / 1024:0.00} KiB RSS per idle connection ({options.IdleConnections} connections)");
+                    try
+                    {
+                        double perConnection = IdleMemoryProbe.BytesPerConnection(server, options.IdleConnections);
+                        idle[server.Spec.Name] = perConnection;
+                        log.WriteLine($"idle · {server.Spec.Name}: {perConnection / 1024:0.00} KiB RSS per idle connection ({options.IdleConnections} connections)");
+                    }
+                    catch (InvalidOperationException e)
+                    {
+                        // One server's ceiling must not cost the whole run's figures.
+                        idleFailures[server.Spec.Name] = e.Message;
+                        log.WriteLine($"idle · {server.Spec.Name}: not measured: {e.Message}");
+                    }
                 }
             }
 
-            return new ComparisonResult(options, [.. running.Select(s => s.Spec)], skipped, measurements, idle, started);
+            return new ComparisonResult(options, [.. running.Select(s => s.Spec)], skipped, measurements, idle, idleFailures, started);
         }
         finally
         {
