@@ -11,7 +11,7 @@ internal static class BackendsCommand
         command.SetAction(_ =>
         {
             Console.WriteLine($"{"backend",-8} {"available",-10} {"triggers",-24} limits");
-            foreach (SelectorBackend backend in new[] { SelectorBackend.Epoll, SelectorBackend.Poll, SelectorBackend.Select })
+            foreach (SelectorBackend backend in new[] { SelectorBackend.Epoll, SelectorBackend.Poll, SelectorBackend.Select, SelectorBackend.IoUring })
             {
                 Console.WriteLine(Describe(backend));
             }
@@ -21,21 +21,29 @@ internal static class BackendsCommand
         return command;
     }
 
+    private static string Name(SelectorBackend backend) =>
+        backend == SelectorBackend.IoUring ? "io_uring" : backend.ToString().ToLowerInvariant();
+
     private static string Resolve(SelectorBackend backend)
     {
         using Selector selector = Selector.Create(backend);
-        return selector.Backend.ToString().ToLowerInvariant();
+        return Name(selector.Backend);
     }
 
     private static string Describe(SelectorBackend backend)
     {
-        string name = backend.ToString().ToLowerInvariant();
+        string name = Name(backend);
         string limits = backend switch
         {
             SelectorBackend.Select => "descriptors < 1024 (FD_SETSIZE); O(highest fd) per wait",
             SelectorBackend.Poll => "no descriptor limit; O(registered) per wait",
+            SelectorBackend.IoUring => "no descriptor limit; O(ready) per wait; changes batched into the wait's io_uring_enter",
             _ => "no descriptor limit; O(ready) per wait",
         };
+        if (!Selector.IsAvailable(backend, out string? reason))
+        {
+            return $"{name,-8} {"no",-10} {"-",-24} {reason}";
+        }
         try
         {
             using Selector selector = Selector.Create(backend);

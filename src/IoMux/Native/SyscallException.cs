@@ -34,8 +34,15 @@ public sealed class SyscallException : IOException
     {
         string name = Enum.IsDefined(errno) ? errno.ToString() : $"errno {(int)errno}";
         string where = fd >= 0 ? $" on fd {fd}" : "";
-        return $"{call} failed{where}: {name} ({Hint(errno)})";
+        return $"{call} failed{where}: {name} ({Hint(call, errno)})";
     }
+
+    private static string Hint(string call, Errno errno) => (call, errno) switch
+    {
+        ("io_uring_setup", Errno.EPERM) => "io_uring is refused: see sysctl kernel.io_uring_disabled and io_uring_group, or a seccomp filter",
+        ("io_uring_setup", Errno.ENOSYS) => "the kernel has no io_uring, or a seccomp filter hides it",
+        _ => Hint(errno),
+    };
 
     private static string Hint(Errno errno) => errno switch
     {

@@ -51,4 +51,6 @@ public enum SelectorBackend
     Epoll,
     Poll,
     Select,
+    /// <summary>io_uring poll requests (Linux 5.13+, when the kernel allows io_uring): level, edge and one-shot.</summary>
+    IoUring,
 }

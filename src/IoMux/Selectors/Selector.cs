@@ -19,7 +19,7 @@ namespace IoMux;
 /// an empty or unknown interest — <see cref="ArgumentException"/>;
 /// a trigger the backend lacks — <see cref="NotSupportedException"/>;
 /// a closed descriptor — <see cref="SyscallException"/> with <see cref="Errno.EBADF"/>;
-/// a regular file on epoll — <see cref="SyscallException"/> with <see cref="Errno.EPERM"/>;
+/// a regular file on epoll — <see cref="SyscallException"/> with <see cref="Errno.EPERM"/> (io_uring, poll and select report it always ready);
 /// a descriptor ≥ 1024 on select — <see cref="FdSetSizeExceededException"/>;
 /// any call after <see cref="Dispose()"/> — <see cref="ObjectDisposedException"/>.
 /// </remarks>
@@ -45,8 +45,24 @@ public abstract class Selector : IDisposable
         SelectorBackend.Auto or SelectorBackend.Epoll => new EpollSelector(),
         SelectorBackend.Poll => new PollSelector(),
         SelectorBackend.Select => new SelectSelector(),
-        _ => throw new ArgumentOutOfRangeException(nameof(backend), backend, "unknown backend; use Auto, Epoll, Poll or Select"),
+        SelectorBackend.IoUring => new IoUringSelector(),
+        _ => throw new ArgumentOutOfRangeException(nameof(backend), backend, "unknown backend; use Auto, Epoll, Poll, Select or IoUring"),
     };
+
+    /// <summary>
+    /// Whether <see cref="Create"/> can make a selector on <paramref name="backend"/> here, and if not, why
+    /// (io_uring can be refused by the kernel build, <c>kernel.io_uring_disabled</c> or a seccomp filter).
+    /// </summary>
+    public static bool IsAvailable(SelectorBackend backend, [NotNullWhen(false)] out string? reason)
+    {
+        reason = backend switch
+        {
+            SelectorBackend.Auto or SelectorBackend.Epoll or SelectorBackend.Poll or SelectorBackend.Select => null,
+            SelectorBackend.IoUring => IoUringSupport.RefusalReason,
+            _ => throw new ArgumentOutOfRangeException(nameof(backend), backend, "unknown backend; use Auto, Epoll, Poll, Select or IoUring"),
+        };
+        return reason is null;
+    }
 
     /// <summary>The backend this selector runs on (never <see cref="SelectorBackend.Auto"/>).</summary>
     public abstract SelectorBackend Backend { get; }

@@ -1,9 +1,14 @@
 namespace IoMux.Tests.Selectors;
 
-/// <summary>The backends every conformance test runs on, optionally filtered by the trigger it needs.</summary>
+/// <summary>
+/// The backends every conformance test runs on, optionally filtered by the trigger it needs. io_uring is
+/// included when this kernel allows it; when it does not, <see cref="IoUringAvailabilityTests"/> is skipped with
+/// the kernel's reason, so the run says why io_uring was left out.
+/// </summary>
 public static class Backends
 {
-    public static readonly SelectorBackend[] All = [SelectorBackend.Epoll, SelectorBackend.Poll, SelectorBackend.Select];
+    public static readonly SelectorBackend[] All = Available(
+        SelectorBackend.Epoll, SelectorBackend.Poll, SelectorBackend.Select, SelectorBackend.IoUring);
 
     public static TheoryData<SelectorBackend> Any => Supporting(Trigger.Level);
 
@@ -31,6 +36,9 @@ public static class Backends
         }
     }
 
+    private static SelectorBackend[] Available(params SelectorBackend[] backends) =>
+        [.. backends.Where(backend => Selector.IsAvailable(backend, out _))];
+
     private static TheoryData<SelectorBackend> Supporting(Trigger trigger)
     {
         var data = new TheoryData<SelectorBackend>();
@@ -43,5 +51,17 @@ public static class Backends
             }
         }
         return data;
+    }
+}
+
+/// <summary>A fact that runs only where this kernel allows io_uring, and is skipped with the kernel's reason elsewhere.</summary>
+public sealed class IoUringFactAttribute : FactAttribute
+{
+    public IoUringFactAttribute()
+    {
+        if (!Selector.IsAvailable(SelectorBackend.IoUring, out string? reason))
+        {
+            Skip = $"io_uring is not available here, so the conformance suite ran without it: {reason}";
+        }
     }
 }

@@ -1,0 +1,174 @@
+using static IoMux.Native.IoUringConstants;
+
+namespace IoMux.Native;
+
+/// <summary>
+/// One io_uring instance seen from user space: push submission entries, enter the kernel, read completions.
+/// The memory ordering is the one io_uring(7) documents. We own the submission tail and the completion
+/// head; the kernel owns the other two. A tail we publish is a release store (the entry is written before
+/// the kernel can see it); a tail we read is an acquire load (the entry the kernel wrote is visible); the
+/// completion head we publish is a release store (we are done reading a slot before the kernel reuses it).
+/// Single-threaded: one thread submits and reaps.
+/// </summary>
+internal sealed unsafe class IoUringRing : IDisposable
+{
+    private readonly IoUringHandle _handle;
+    private readonly uint* _sqHead;
+    private readonly uint* _sqTail;
+    private readonly uint _sqMask;
+    private readonly IoUringSqe* _sqes;
+    private readonly uint* _cqHead;
+    private readonly uint* _cqTail;
+    private readonly uint _cqMask;
+    private readonly IoUringCqe* _cqes;
+
+    private IoUringRing(IoUringHandle handle, in IoUringParams p)
+    {
+        _handle = handle;
+        byte* sq = handle.SqRing;
+        byte* cq = handle.CqRing;
+        _sqHead = (uint*)(sq + p.SqOff.Head);
+        _sqTail = (uint*)(sq + p.SqOff.Tail);
+        _sqMask = *(uint*)(sq + p.SqOff.RingMask);
+        SqEntries = *(uint*)(sq + p.SqOff.RingEntries);
+        _sqes = (IoUringSqe*)handle.Sqes;
+        _cqHead = (uint*)(cq + p.CqOff.Head);
+        _cqTail = (uint*)(cq + p.CqOff.Tail);
+        _cqMask = *(uint*)(cq + p.CqOff.RingMask);
+        CqEntries = *(uint*)(cq + p.CqOff.RingEntries);
+        _cqes = (IoUringCqe*)(cq + p.CqOff.Cqes);
+        Features = p.Features;
+
+        // The indirection array maps ring slot i to entry i once and for all: entries are written in ring order.
+        uint* array = (uint*)(sq + p.SqOff.Array);
+        for (uint i = 0; i < SqEntries; i++)
+        {
+            array[i] = i;
+        }
+    }
+
+    public uint SqEntries { get; }
+
+    public uint CqEntries { get; }
+
+    /// <summary>The IORING_FEAT_* bits the kernel reported.</summary>
+    public uint Features { get; }
+
+    public int Fd => _handle.Fd;
+
+    /// <summary>io_uring_setup with a submission ring of <paramref name="sqEntries"/> and a completion ring of <paramref name="cqEntries"/>.</summary>
+    public static IoUringRing Create(uint sqEntries, uint cqEntries)
+    {
+        IoUringParams p = default;
+        if (cqEntries != 0)
+        {
+            p.Flags = IORING_SETUP_CQSIZE;
+            p.CqEntries = cqEntries;
+        }
+        long fd = Libc.IoUringSetup(SYS_io_uring_setup, sqEntries, &p);
+        if (fd < 0)
+        {
+            LastError.Throw("io_uring_setup", -1);
+        }
+        var handle = new IoUringHandle((int)fd);
+        try
+        {
+            handle.Map(p);
+            return new IoUringRing(handle, p);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Entries written but not yet consumed by the kernel.</summary>
+    public uint Unsubmitted => *_sqTail - Volatile.Read(ref *_sqHead);
+
+    /// <summary>Room left in the submission ring.</summary>
+    public uint SqSpace => SqEntries - Unsubmitted;
+
+    /// <summary>Queues one entry; when the ring is full, first submits what is queued (without waiting).</summary>
+    public void Push(in IoUringSqe sqe)
+    {
+        if (SqSpace == 0)
+        {
+            Submit();
+        }
+        uint tail = *_sqTail;
+        _sqes[tail & _sqMask] = sqe;
+        Volatile.Write(ref *_sqTail, tail + 1);
+    }
+
+    /// <summary>
+    /// Hands every queued entry to the kernel and lets it run pending completion work, without waiting.
+    /// A submission the kernel cannot take right now (EAGAIN, EBUSY, EINTR) stays queued for the next enter.
+    /// </summary>
+    public void Submit()
+    {
+        if (Enter(0, IORING_ENTER_GETEVENTS, null, out Errno errno) < 0 && errno is not (Errno.EAGAIN or Errno.EBUSY or Errno.EINTR))
+        {
+            throw new SyscallException("io_uring_enter", errno, Fd);
+        }
+    }
+
+    /// <summary>
+    /// Submits what is queued and waits for at least <paramref name="minComplete"/> completions or until
+    /// <paramref name="timeoutMs"/> passes (-1: no limit). Returns the number of entries submitted, or -1 with
+    /// <paramref name="errno"/> set (ETIME: the timeout passed with nothing submitted; EINTR: a signal).
+    /// </summary>
+    public int SubmitAndWait(uint minComplete, int timeoutMs, out Errno errno)
+    {
+        if (timeoutMs <= 0 || minComplete == 0)
+        {
+            return Enter(timeoutMs == 0 ? 0 : minComplete, IORING_ENTER_GETEVENTS, null, out errno);
+        }
+        KernelTimespec ts = new() { Seconds = timeoutMs / 1000, Nanoseconds = timeoutMs % 1000 * 1_000_000L };
+        IoUringGetEventsArg arg = new() { Timespec = (ulong)&ts };
+        return Enter(minComplete, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, &arg, out errno);
+    }
+
+    /// <summary>The first completion not yet consumed (ours to read without ordering: only we write it).</summary>
+    public uint CqHead => *_cqHead;
+
+    /// <summary>One past the last completion the kernel has posted (acquire: the entries before it are visible).</summary>
+    public uint CqTail => Volatile.Read(ref *_cqTail);
+
+    public ref readonly IoUringCqe Cqe(uint index) => ref _cqes[index & _cqMask];
+
+    /// <summary>Gives the slots before <paramref name="head"/> back to the kernel (release: our reads are done).</summary>
+    public void ConsumeTo(uint head) => Volatile.Write(ref *_cqHead, head);
+
+    public void Dispose() => _handle.Dispose();
+
+    private int Enter(uint minComplete, uint flags, IoUringGetEventsArg* arg, out Errno errno)
+    {
+        uint toSubmit = Unsubmitted;
+        long result = Libc.IoUringEnter(SYS_io_uring_enter, _handle.Fd, toSubmit, minComplete, flags, arg,
+            arg is null ? 0 : sizeof(IoUringGetEventsArg));
+        errno = result < 0 ? LastError.Get() : 0;
+        return (int)result;
+    }
+
+    /// <summary>io_uring_register(IORING_REGISTER_PROBE): which operations this kernel implements.</summary>
+    public bool SupportsOperations(ReadOnlySpan<byte> opcodes, out Errno errno)
+    {
+        IoUringProbe probe = default;
+        long result = Libc.IoUringRegister(SYS_io_uring_register, _handle.Fd, IORING_REGISTER_PROBE, &probe, IoUringProbe.Capacity);
+        if (result < 0)
+        {
+            errno = LastError.Get();
+            return false;
+        }
+        errno = 0;
+        foreach (byte opcode in opcodes)
+        {
+            if (!IoUringProbe.Supports(&probe, opcode))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
