@@ -24,7 +24,7 @@ namespace IoMux;
 /// <see cref="Readiness.Invalid"/> on level and one-shot registrations (as with poll(2)'s POLLNVAL). A pending poll
 /// holds a reference to its file, so <see cref="Selector.Unregister"/> submits its removal at once.
 /// </summary>
-public sealed class IoUringSelector : Selector
+public sealed partial class IoUringSelector : Selector
 {
     // Submissions are flushed when the ring fills, so its size only sets how many changes share one enter.
     private const uint SubmissionEntries = 256;
@@ -209,6 +209,10 @@ public sealed class IoUringSelector : Selector
                 {
                     ArmWake();
                 }
+            }
+            else if (IoUringCompletions.IsCompletion(cqe.UserData))
+            {
+                _completions?.Dispatch(cqe);
             }
             return false; // RemoveUserData: a removal's own result, nothing to learn from it
         }

@@ -44,6 +44,10 @@ public sealed class TcpServer : IDisposable
         options.Validate();
         foreach (EventLoop loop in group.Loops)
         {
+            if (options.Transport == TransportKind.Completion && loop.Selector is not IoUringSelector)
+            {
+                throw new NotSupportedException($"the completion transport needs io_uring loops, but {loop.Name} runs on {loop.Selector.Backend.ToString().ToLowerInvariant()}; create the group with SelectorBackend.IoUring");
+            }
             if (!loop.Selector.Supports(options.Trigger))
             {
                 throw new NotSupportedException($"the {loop.Selector.Backend.ToString().ToLowerInvariant()} backend of {loop.Name} does not support {options.Trigger} triggering");
