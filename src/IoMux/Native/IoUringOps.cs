@@ -14,6 +14,9 @@ internal static class IoUringOps
     /// <summary>In an entry's flags: take the buffer from the group named in <c>buf_group</c> when data arrives.</summary>
     public const byte IOSQE_BUFFER_SELECT = 1 << 5;
 
+    /// <summary>In a RECV's <c>ioprio</c>: stay armed and post a completion per chunk received (Linux 6.0); needs provided buffers.</summary>
+    public const ushort IORING_RECV_MULTISHOT = 1 << 1;
+
     /// <summary>In a completion's flags: a provided buffer was used; its id is in the upper 16 bits.</summary>
     public const uint IORING_CQE_F_BUFFER = 1u << 0;
     public const int IORING_CQE_BUFFER_SHIFT = 16;

@@ -6,9 +6,11 @@ using static IoMux.Native.IoUringOps;
 namespace IoMux.Transport;
 
 /// <summary>
-/// A connection served by completions (io_uring): one receive is kept in flight, taking a buffer from the
-/// loop's shared provided-buffer ring only when data arrives (an idle connection holds no buffer), and each
-/// chunk goes to the handler from that buffer, which is recycled when the handler returns. <see cref="Write"/>
+/// A connection served by completions (io_uring): one multishot receive stays armed, taking a buffer from the
+/// loop's shared provided-buffer ring only when data arrives (an idle connection holds no buffer) and posting a
+/// completion per chunk; each chunk goes to the handler from that buffer, which is recycled when the handler
+/// returns. Pausing (high watermark) or closing cancels the receive; chunks the kernel had already posted still
+/// reach the handler (so a pause can overshoot by those few buffers), and it is armed again on resume. <see cref="Write"/>
 /// queues and keeps one send of the queue's head segments in flight; what the kernel did not take stays queued.
 /// Backpressure, half-close, reset and close follow <see cref="ReadinessConnection"/>: a queue above its high
 /// watermark stops the next receive until it drains to the low one; EOF flushes then closes; errors close at once.
@@ -34,6 +36,7 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
     private LoopTimer? _lingerTimer;
     private long _lastActivity;
     private bool _receiving;
+    private bool _receiveCancelled;
     private bool _sending;
     private bool _readPaused;
     private bool _endOfStream;
@@ -73,6 +76,7 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
         if (_queue.Append(data))
         {
             _readPaused = true;
+            Receive(); // cancels the armed receive
         }
         SendQueued();
         return true;
@@ -117,6 +121,10 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
         {
             FinishClosing();
         }
+        else
+        {
+            Receive(); // cancels the armed receive until the queue is flushed and the close lingers
+        }
     }
 
     internal override void CloseNow(CloseReason reason)
@@ -128,8 +136,9 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
         MarkClosed(reason);
         _idleTimer?.Cancel();
         _lingerTimer?.Cancel();
-        if (_receiving)
+        if (_receiving && !_receiveCancelled)
         {
+            _receiveCancelled = true;
             _ring.Cancel(_slot, ReceiveOperation);
         }
         if (_sending)
@@ -158,7 +167,11 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
     {
         if (operation == ReceiveOperation)
         {
-            _receiving = false;
+            if ((flags & IoUringConstants.IORING_CQE_F_MORE) == 0)
+            {
+                _receiving = false; // the multishot receive ended: EOF, an error, out of buffers, or cancelled
+                _receiveCancelled = false;
+            }
             Received(result, flags);
         }
         else
@@ -175,8 +188,8 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
         ushort bufferId = (ushort)(flags >> IORING_CQE_BUFFER_SHIFT);
         if (result > 0 && !IsClosed)
         {
-            // Lingering, the peer's late bytes are read only so that the close sends FIN, not RST.
-            if (!_lingering)
+            // Lingering (or about to), the peer's late bytes are read only so that the close sends FIN, not RST.
+            if (!_closing)
             {
                 _lastActivity = Stopwatch.GetTimestamp();
                 _trace?.Read(this, result);
@@ -215,7 +228,8 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
             return;
         }
         // ENOBUFS: every shared buffer was taken within one batch; they are back now, so ask again.
-        if (result < 0 && result is not (-(int)Errno.EINTR or -(int)Errno.EAGAIN or -(int)Errno.ENOBUFS))
+        // ECANCELED: we cancelled it (pause or close); Receive decides whether it is wanted again.
+        if (result < 0 && result is not (-(int)Errno.EINTR or -(int)Errno.EAGAIN or -(int)Errno.ENOBUFS or -(int)Errno.ECANCELED))
         {
             Fail((Errno)(-result));
             return;
@@ -266,10 +280,23 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
         }
     }
 
-    /// <summary>Keeps one receive in flight while the handler wants data (and while lingering, to see the peer's EOF).</summary>
+    /// <summary>
+    /// Keeps the multishot receive armed while the handler wants data (and while lingering, to see the peer's EOF),
+    /// and cancels it while it does not.
+    /// </summary>
     private void Receive()
     {
-        if (_receiving || IsClosed || _readPaused || _endOfStream || (_closing && !_lingering))
+        bool wanted = !IsClosed && !_readPaused && !_endOfStream && (!_closing || _lingering);
+        if (!wanted)
+        {
+            if (_receiving && !_receiveCancelled && !IsClosed)
+            {
+                _receiveCancelled = true;
+                _ring.Cancel(_slot, ReceiveOperation);
+            }
+            return;
+        }
+        if (_receiving)
         {
             return;
         }
@@ -278,6 +305,7 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
         {
             Opcode = IORING_OP_RECV,
             Flags = IOSQE_BUFFER_SELECT,
+            IoPriority = IORING_RECV_MULTISHOT,
             Fd = Fd,
             BufferGroup = IoUringCompletions.ReceiveGroup,
         });
