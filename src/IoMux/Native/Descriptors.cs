@@ -86,13 +86,15 @@ internal static unsafe class Descriptors
     }
 
     /// <summary>
-    /// True when a socket has reached EOF (the peer shut down its writing side and no data is left):
-    /// a one-byte non-blocking MSG_PEEK that returns 0. False for data, EAGAIN, or a non-socket.
+    /// True when the peer has shut down its writing side (POLLRDHUP), asked of the kernel with a
+    /// zero-timeout poll(2) on this one descriptor. Unlike a MSG_PEEK recv, this consumes nothing:
+    /// a peek on a reset socket returns (and clears) the pending ECONNRESET, which the owner would
+    /// then never see. False for a descriptor that cannot hang up (a pipe) or on any error.
     /// </summary>
-    public static bool PeekIsEndOfStream(int fd)
+    public static bool HasReadHangup(int fd)
     {
-        byte b;
-        return Libc.Recv(fd, &b, 1, Constants.MSG_PEEK | Constants.MSG_DONTWAIT) == 0;
+        PollFd probe = new() { Fd = fd, Events = Constants.POLLRDHUP };
+        return Libc.Poll(&probe, 1, 0) > 0 && (probe.REvents & Constants.POLLRDHUP) != 0;
     }
 
     /// <summary>The soft and hard RLIMIT_NOFILE.</summary>

@@ -21,6 +21,9 @@ internal static class IoUringConstants
     public const uint IORING_ENTER_GETEVENTS = 1u << 0;
     public const uint IORING_ENTER_EXT_ARG = 1u << 3;
 
+    /// <summary>In the submission ring's flags: completions are waiting in the kernel for room in the completion ring.</summary>
+    public const uint IORING_SQ_CQ_OVERFLOW = 1u << 1;
+
     public const byte IORING_OP_POLL_ADD = 6;
     public const byte IORING_OP_POLL_REMOVE = 7;
 

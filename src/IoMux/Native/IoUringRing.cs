@@ -15,6 +15,7 @@ internal sealed unsafe class IoUringRing : IDisposable
     private readonly IoUringHandle _handle;
     private readonly uint* _sqHead;
     private readonly uint* _sqTail;
+    private readonly uint* _sqFlags;
     private readonly uint _sqMask;
     private readonly IoUringSqe* _sqes;
     private readonly uint* _cqHead;
@@ -29,6 +30,7 @@ internal sealed unsafe class IoUringRing : IDisposable
         byte* cq = handle.CqRing;
         _sqHead = (uint*)(sq + p.SqOff.Head);
         _sqTail = (uint*)(sq + p.SqOff.Tail);
+        _sqFlags = (uint*)(sq + p.SqOff.Flags);
         _sqMask = *(uint*)(sq + p.SqOff.RingMask);
         SqEntries = *(uint*)(sq + p.SqOff.RingEntries);
         _sqes = (IoUringSqe*)handle.Sqes;
@@ -134,6 +136,12 @@ internal sealed unsafe class IoUringRing : IDisposable
 
     /// <summary>One past the last completion the kernel has posted (acquire: the entries before it are visible).</summary>
     public uint CqTail => Volatile.Read(ref *_cqTail);
+
+    /// <summary>
+    /// The completion ring filled up and the kernel holds further completions aside (IORING_FEAT_NODROP);
+    /// the next enter moves them in as room allows.
+    /// </summary>
+    public bool CqOverflowed => (Volatile.Read(ref *_sqFlags) & IORING_SQ_CQ_OVERFLOW) != 0;
 
     public ref readonly IoUringCqe Cqe(uint index) => ref _cqes[index & _cqMask];
 

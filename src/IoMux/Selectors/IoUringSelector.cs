@@ -22,7 +22,8 @@ namespace IoMux;
 /// that was removed or replaced is recognised and dropped. Differences from epoll: a regular file is always
 /// ready (as with poll(2); epoll refuses it with EPERM), and a closed descriptor is reported
 /// <see cref="Readiness.Invalid"/> on level and one-shot registrations (as with poll(2)'s POLLNVAL). A pending poll
-/// holds a reference to its file, so <see cref="Selector.Unregister"/> submits its removal at once.
+/// holds a reference to its file: a descriptor closed while still registered stays open in the kernel (its peer
+/// sees no EOF) until <see cref="Selector.Unregister"/>, which therefore submits the removal at once.
 /// </summary>
 public sealed partial class IoUringSelector : Selector
 {
@@ -38,8 +39,8 @@ public sealed partial class IoUringSelector : Selector
 
     private readonly IoUringRing? _ring;
     private PollSlot[] _slots = new PollSlot[64];
-    private int[] _armQueue = new int[16];
-    private int _armQueued;
+    private ArmQueue _recheckQueue = new();
+    private ArmQueue _armQueue = new();
     private uint _lastToken;
     private uint _batch;
     private bool _ringClosed;
@@ -163,7 +164,7 @@ public sealed partial class IoUringSelector : Selector
                 continue; // a multishot poll that stays armed and has nothing to say
             }
             CancelPoll(fd, ref slot);
-            Queue(fd, ref slot, visible == Readiness.None || key.Trigger == Trigger.Edge ? Arm.Multishot : Arm.SingleShot);
+            Queue(fd, ref slot, visible == Readiness.None || key.Trigger == Trigger.Edge ? Arm.Multishot : Arm.SingleShot, recheck: true);
         }
         Ring.ConsumeTo(head);
     }
@@ -177,15 +178,25 @@ public sealed partial class IoUringSelector : Selector
             batch = ++_batch; // 0 marks a slot that reported in no batch
         }
         int count = 0;
-        uint head = Ring.CqHead;
-        for (uint tail = Ring.CqTail; head != tail; head++)
+        bool room = true;
+        while (room)
         {
-            if (!Dispatch(Ring.Cqe(head), events, ref count, batch, ref woken))
+            uint head = Ring.CqHead;
+            for (uint tail = Ring.CqTail; head != tail; head++)
+            {
+                if (!Dispatch(Ring.Cqe(head), events, ref count, batch, ref woken))
+                {
+                    room = false;
+                    break;
+                }
+            }
+            Ring.ConsumeTo(head);
+            if (!room || !Ring.CqOverflowed)
             {
                 break;
             }
+            Ring.Submit(); // moves the completions the kernel held aside into the ring we just emptied
         }
-        Ring.ConsumeTo(head);
         return count;
     }
 
@@ -236,6 +247,12 @@ public sealed partial class IoUringSelector : Selector
         }
         ref PollSlot slot = ref _slots[fd];
         bool more = (cqe.Flags & IORING_CQE_F_MORE) != 0;
+        if ((key.Interest & Interest.Priority) != 0 && cqe.Result >= 0)
+        {
+            // A completion woken by new data carries the wake-up's mask, and a socket's data wake-up always says
+            // EPOLLPRI. Only a fresh look tells whether urgent data is really there (epoll looks again too).
+            visible = Visible(key.Interest, PollNow(fd, key.Interest));
+        }
         if (visible == Readiness.None)
         {
             // io_uring always listens for POLLRDHUP. Polling again would complete at once on the same condition,
@@ -291,25 +308,30 @@ public sealed partial class IoUringSelector : Selector
         return true;
     }
 
-    private void Queue(int fd, ref PollSlot slot, Arm arm)
+    private void Queue(int fd, ref PollSlot slot, Arm arm, bool recheck = false)
     {
         if (slot.Queued == Arm.None)
         {
-            if (_armQueued == _armQueue.Length)
-            {
-                Array.Resize(ref _armQueue, _armQueue.Length * 2);
-            }
-            _armQueue[_armQueued++] = fd;
+            (recheck ? ref _recheckQueue : ref _armQueue).Add(fd);
         }
         slot.Queued = arm;
     }
 
-    /// <summary>Arms what the last wait left to re-arm: it goes to the kernel with this wait's enter.</summary>
+    /// <summary>
+    /// Arms what the last wait left to arm: it goes to the kernel with this wait's enter. Re-checks go first, so
+    /// when more descriptors are ready than the caller's buffer holds, those left out are reported before those
+    /// just reported (the completions come back in the order the polls went in).
+    /// </summary>
     private void ArmQueued()
     {
-        for (int i = 0; i < _armQueued; i++)
+        ArmAll(ref _recheckQueue);
+        ArmAll(ref _armQueue);
+    }
+
+    private void ArmAll(ref ArmQueue queue)
+    {
+        foreach (int fd in queue.Items)
         {
-            int fd = _armQueue[i];
             ref PollSlot slot = ref _slots[fd];
             Arm arm = slot.Queued;
             slot.Queued = Arm.None;
@@ -318,7 +340,7 @@ public sealed partial class IoUringSelector : Selector
                 ArmPoll(key, arm);
             }
         }
-        _armQueued = 0;
+        queue.Clear();
     }
 
     private void ArmPoll(SelectorKey key, Arm arm)
@@ -386,12 +408,21 @@ public sealed partial class IoUringSelector : Selector
 
     private static ulong PollUserData(int fd, uint token) => (uint)fd | ((ulong)token << 32);
 
+    /// <summary>poll(2) with no timeout: the descriptor's readiness right now.</summary>
+    private static unsafe Readiness PollNow(int fd, Interest interest)
+    {
+        PollFd pollFd = new() { Fd = fd, Events = (short)EventsFor(interest) };
+        return Libc.Poll(&pollFd, 1, 0) > 0 ? ToReadiness((ushort)pollFd.REvents) : Readiness.None;
+    }
+
     private static uint EventsFor(Interest interest)
     {
         int events = 0;
         if ((interest & Interest.Read) != 0) events |= POLLIN;
         if ((interest & Interest.Write) != 0) events |= POLLOUT;
-        if ((interest & Interest.Priority) != 0) events |= POLLPRI;
+        // io_uring matches a wake-up against the poll's events with EPOLLPRI masked out, so a poll for POLLPRI
+        // alone is never woken; urgent data arrives with the data wake-up (EPOLLIN | EPOLLPRI), so listen for that.
+        if ((interest & Interest.Priority) != 0) events |= POLLPRI | POLLIN;
         if ((interest & Interest.ReadHangup) != 0) events |= POLLRDHUP;
         return (uint)events;
     }
@@ -407,6 +438,28 @@ public sealed partial class IoUringSelector : Selector
         if ((mask & (uint)POLLERR) != 0) r |= Readiness.Error;
         if ((mask & (uint)POLLNVAL) != 0) r |= Readiness.Invalid;
         return r;
+    }
+
+    /// <summary>Descriptors waiting to be armed, in order; grows to the largest batch once, then reused.</summary>
+    private struct ArmQueue
+    {
+        private int[] _fds;
+        private int _count;
+
+        public ArmQueue() => _fds = new int[16];
+
+        public readonly ReadOnlySpan<int> Items => _fds.AsSpan(0, _count);
+
+        public void Add(int fd)
+        {
+            if (_count == _fds.Length)
+            {
+                Array.Resize(ref _fds, _fds.Length * 2);
+            }
+            _fds[_count++] = fd;
+        }
+
+        public void Clear() => _count = 0;
     }
 
     /// <summary>What the kernel holds for one descriptor.</summary>

@@ -68,9 +68,9 @@ public sealed class PollSelector : Selector
             woken = true;
         }
 
-        // Scan from a rotating start so a small event buffer cannot starve the descriptors at the end.
+        // Scan from just past the last descriptor delivered, so a small event buffer cannot starve the rest.
         int registered = _count - 1;
-        int count = 0;
+        int count = 0, lastDelivered = -1;
         for (int n = 0; n < registered && count < events.Length; n++)
         {
             int i = 1 + ((_scanFrom + n) % registered);
@@ -91,8 +91,9 @@ public sealed class PollSelector : Selector
                 _fds[i].Fd = -1; // poll ignores negative descriptors
             }
             events[count++] = Event(key, readiness);
+            lastDelivered = n;
         }
-        _scanFrom = registered == 0 ? 0 : (_scanFrom + count) % registered;
+        _scanFrom = registered == 0 ? 0 : (_scanFrom + lastDelivered + 1) % registered;
         return count;
     }
 

@@ -5,7 +5,7 @@ namespace IoMux;
 /// <summary>
 /// select(2): three bitmaps of FD_SETSIZE (1024) bits, rebuilt and scanned on every wait, O(highest fd).
 /// Descriptors ≥ 1024 are refused. Level and one-shot (emulated). select has no hang-up bit: ReadHangup
-/// is learned by peeking a readable socket for EOF, and a closed descriptor (EBADF) is reported Invalid.
+/// is learned by asking the kernel for POLLRDHUP on a readable descriptor (non-destructively), and a closed descriptor (EBADF) is reported Invalid.
 /// </summary>
 public sealed class SelectSelector : Selector
 {
@@ -29,11 +29,17 @@ public sealed class SelectSelector : Selector
 
     public override bool Supports(Trigger trigger) => trigger != Trigger.Edge;
 
-    private protected override void ValidateDescriptor(int fd)
+    private protected override void ValidateRegistration(int fd, Interest interest)
     {
         if (fd >= Constants.FD_SETSIZE)
         {
             throw new FdSetSizeExceededException(fd);
+        }
+        // EOF shows only as readability here: watching for ReadHangup alone would wake on every byte of
+        // data and report nothing, spinning until the timeout.
+        if ((interest & (Interest.Read | Interest.ReadHangup)) == Interest.ReadHangup)
+        {
+            throw new NotSupportedException("the select backend can watch ReadHangup only together with Read; add Interest.Read, or use the poll or epoll backend");
         }
     }
 
@@ -84,7 +90,7 @@ public sealed class SelectSelector : Selector
         }
 
         ReadOnlySpan<SelectorKey> keys = Table.Keys;
-        int count = 0;
+        int count = 0, lastDelivered = -1;
         for (int n = 0; n < keys.Length && count < events.Length; n++)
         {
             SelectorKey key = keys[(_scanFrom + n) % keys.Length];
@@ -96,7 +102,7 @@ public sealed class SelectSelector : Selector
             if (read.Contains(key.Fd))
             {
                 readiness |= Readiness.Read;
-                if ((key.Interest & Interest.ReadHangup) != 0 && Descriptors.PeekIsEndOfStream(key.Fd))
+                if ((key.Interest & Interest.ReadHangup) != 0 && Descriptors.HasReadHangup(key.Fd))
                 {
                     readiness |= Readiness.ReadHangup;
                 }
@@ -107,9 +113,11 @@ public sealed class SelectSelector : Selector
             if (readiness != Readiness.None)
             {
                 events[count++] = Deliver(key, readiness);
+                lastDelivered = n;
             }
         }
-        _scanFrom = keys.Length == 0 ? 0 : (_scanFrom + count) % keys.Length;
+        // Start the next scan just past the last descriptor delivered, so a small buffer cannot starve the rest.
+        _scanFrom = keys.Length == 0 ? 0 : (_scanFrom + lastDelivered + 1) % keys.Length;
         return count;
     }
 

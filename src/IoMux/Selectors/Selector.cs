@@ -93,11 +93,16 @@ public abstract class Selector : IDisposable
         return RegisterCore((int)handle.DangerousGetHandle(), handle, interest, state, trigger);
     }
 
-    /// <summary>Starts watching a socket. The socket's handle is kept alive until it is unregistered.</summary>
+    /// <summary>
+    /// Starts watching a socket's descriptor. Unregister it before disposing the socket: unlike other handles,
+    /// a socket's Dispose waits for every reference on its handle, so the selector holds none (holding one
+    /// would make Dispose before Unregister hang), and a disposed socket's number may be reused.
+    /// </summary>
     public SelectorKey Register(Socket socket, Interest interest, object? state = null, Trigger trigger = Trigger.Level)
     {
         ArgumentNullException.ThrowIfNull(socket);
-        return Register(socket.SafeHandle, interest, state, trigger);
+        ObjectDisposedException.ThrowIf(socket.SafeHandle.IsClosed, socket);
+        return RegisterCore((int)socket.Handle, null, interest, state, trigger);
     }
 
     /// <summary>
@@ -111,6 +116,7 @@ public abstract class Selector : IDisposable
         SelectorKey key = _registrations.Find(fd) ?? throw new NotRegisteredException(fd);
         Trigger newTrigger = trigger ?? key.Trigger;
         ValidateTrigger(newTrigger);
+        ValidateRegistration(fd, interest);
         if (key.Interest == interest && key.Trigger == newTrigger && key.Armed)
         {
             return key;
@@ -239,8 +245,8 @@ public abstract class Selector : IDisposable
     /// </summary>
     private protected abstract int WaitInKernel(Span<SelectorEvent> events, int timeoutMs, out bool woken);
 
-    /// <summary>Backend hook: reject a descriptor this backend cannot watch, before anything changes.</summary>
-    private protected virtual void ValidateDescriptor(int fd)
+    /// <summary>Backend hook: reject a descriptor or interest this backend cannot watch, before anything changes.</summary>
+    private protected virtual void ValidateRegistration(int fd, Interest interest)
     {
     }
 
@@ -260,7 +266,7 @@ public abstract class Selector : IDisposable
         {
             throw new AlreadyRegisteredException(fd);
         }
-        ValidateDescriptor(fd);
+        ValidateRegistration(fd, interest);
         uint generation = ++_lastGeneration;
         if (generation == 0)
         {

@@ -1,10 +1,12 @@
+using System.Net;
+using System.Net.Sockets;
 using IoMux.Native;
 
 namespace IoMux.Tests.Selectors;
 
 /// <summary>
 /// What is particular to the io_uring backend (the shared semantics are the conformance suite's): a pending poll
-/// holds its file, io_uring always listens for POLLRDHUP, completions can outnumber the caller's buffer, and a
+/// holds its file, io_uring always listens for POLLRDHUP and never wakes a poll for POLLPRI alone, completions can outnumber the caller's buffer, and a
 /// regular file or a closed descriptor behaves as with poll(2).
 /// </summary>
 public sealed class IoUringSelectorTests
@@ -43,6 +45,28 @@ public sealed class IoUringSelectorTests
 
             DrainAvailable(b.Fd); // room again: the write readiness must still be reported
             Assert.Equal([(a.Fd, Readiness.Write)], Collect(selector, Patience));
+        }
+    }
+
+    [IoUringFact]
+    public async Task Urgent_data_is_reported_although_io_uring_wakes_no_poll_for_POLLPRI_alone()
+    {
+        (Socket client, Socket server) = ConnectedTcpPair();
+        using (client)
+        using (server)
+        {
+            using Selector selector = Selector.Create(SelectorBackend.IoUring);
+            selector.Register(server, Interest.Priority);
+            Assert.Empty(Collect(selector, TimeSpan.Zero)); // the poll is armed before anything arrives
+
+            // Ordinary data wakes the socket with EPOLLIN | EPOLLPRI, but there is no urgent data yet.
+            Task send = Task.Run(async () => { await Task.Delay(Brief); client.Send([1, 2]); });
+            Assert.Empty(Collect(selector, Brief * 4));
+            await send;
+
+            send = Task.Run(async () => { await Task.Delay(Brief); client.Send([9], SocketFlags.OutOfBand); });
+            Assert.Equal([((int)server.Handle, Readiness.Priority)], Collect(selector, Patience));
+            await send;
         }
     }
 
@@ -199,6 +223,16 @@ public sealed class IoUringSelectorTests
             seen.Add((e.Fd, e.Readiness));
         }
         return seen;
+    }
+
+    private static (Socket Client, Socket Server) ConnectedTcpPair()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        client.Connect(listener.LocalEndPoint!);
+        return (client, listener.Accept());
     }
 
     private static void FillSendBuffer(int fd)
