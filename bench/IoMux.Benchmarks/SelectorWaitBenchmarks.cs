@@ -4,7 +4,7 @@ namespace IoMux.Benchmarks;
 
 /// <summary>
 /// One level-triggered Wait(0) returning <see cref="Ready"/> events among 900 registered descriptors, on each
-/// backend, events consumed with foreach as a caller would. 900 keeps every descriptor below FD_SETSIZE so
+/// backend (io_uring too: run where the kernel allows it), events consumed with foreach as a caller would. 900 keeps every descriptor below FD_SETSIZE so
 /// select(2) runs the same case. epoll is the baseline: the Ratio column is each backend's cost relative to it.
 /// </summary>
 [MemoryDiagnoser]
@@ -17,6 +17,7 @@ public class SelectorWaitBenchmarks
     private Selector _epoll = null!;
     private Selector _poll = null!;
     private Selector _select = null!;
+    private Selector _ioUring = null!;
 
     [Params(1, 64, Registered)]
     public int Ready { get; set; }
@@ -32,7 +33,8 @@ public class SelectorWaitBenchmarks
         _epoll = Selector.Create(SelectorBackend.Epoll);
         _poll = Selector.Create(SelectorBackend.Poll);
         _select = Selector.Create(SelectorBackend.Select);
-        foreach (Selector selector in new[] { _epoll, _poll, _select })
+        _ioUring = Selector.Create(SelectorBackend.IoUring);
+        foreach (Selector selector in new[] { _epoll, _poll, _select, _ioUring })
         {
             _fds.RegisterAll(selector);
         }
@@ -47,12 +49,16 @@ public class SelectorWaitBenchmarks
     [Benchmark]
     public int Select() => WaitOnce(_select);
 
+    [Benchmark]
+    public int IoUring() => WaitOnce(_ioUring);
+
     [GlobalCleanup]
     public void Cleanup()
     {
         _epoll.Dispose();
         _poll.Dispose();
         _select.Dispose();
+        _ioUring.Dispose();
         _fds.Dispose();
     }
 
