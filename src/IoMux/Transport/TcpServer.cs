@@ -48,6 +48,10 @@ public sealed class TcpServer : IDisposable
             {
                 throw new NotSupportedException($"the completion transport needs io_uring loops, but {loop.Name} runs on {loop.Selector.Backend.ToString().ToLowerInvariant()}; create the group with SelectorBackend.IoUring");
             }
+            if (options.Transport == TransportKind.Completion && IoUringSelector.CompletionRefusal is { } refusal)
+            {
+                throw new NotSupportedException(refusal);
+            }
             if (!loop.Selector.Supports(options.Trigger))
             {
                 throw new NotSupportedException($"the {loop.Selector.Backend.ToString().ToLowerInvariant()} backend of {loop.Name} does not support {options.Trigger} triggering");
