@@ -21,10 +21,10 @@ public sealed class TcpServerOptions
     /// <summary>Queued output at or below which reading resumes (null: a quarter of the high watermark).</summary>
     public int? WriteLowWatermark { get; init; }
 
-    /// <summary>Size of the read buffer each loop lends to the connection it is serving.</summary>
+    /// <summary>Size of the read buffer each loop lends to the connection it is serving (readiness; completion receives use the loop's 16 KiB provided buffers).</summary>
     public int ReadBufferSize { get; init; } = 64 * 1024;
 
-    /// <summary>Bytes one connection may read in one loop turn before the others get their turn.</summary>
+    /// <summary>Bytes one connection may read in one loop turn before the others get their turn (readiness; completions are served one chunk at a time in arrival order).</summary>
     public int ReadBudgetPerTurn { get; init; } = 256 * 1024;
 
     /// <summary>Connections one listener accepts in one loop turn before the others get their turn.</summary>
