@@ -6,6 +6,12 @@ namespace IoMux.Native;
 /// </summary>
 internal static class IoUringOps
 {
+    /// <summary>
+    /// io_uring_setup flag (Linux 5.19): completions' task work runs when the ring's thread next enters the kernel
+    /// instead of interrupting it. Our loop enters once per turn to wait anyway.
+    /// </summary>
+    public const uint IORING_SETUP_COOP_TASKRUN = 1u << 8;
+
     public const byte IORING_OP_SENDMSG = 9;
     public const byte IORING_OP_ASYNC_CANCEL = 14;
     public const byte IORING_OP_SEND = 26;
@@ -13,9 +19,6 @@ internal static class IoUringOps
 
     /// <summary>In an entry's flags: take the buffer from the group named in <c>buf_group</c> when data arrives.</summary>
     public const byte IOSQE_BUFFER_SELECT = 1 << 5;
-
-    /// <summary>In a RECV's <c>ioprio</c>: stay armed and post a completion per chunk received (Linux 6.0); needs provided buffers.</summary>
-    public const ushort IORING_RECV_MULTISHOT = 1 << 1;
 
     /// <summary>In a completion's flags: a provided buffer was used; its id is in the upper 16 bits.</summary>
     public const uint IORING_CQE_F_BUFFER = 1u << 0;

@@ -50,7 +50,7 @@ public sealed partial class IoUringSelector : Selector
         try
         {
             IoUringSupport.ThrowIfUnavailable();
-            _ring = IoUringRing.Create(SubmissionEntries, CompletionEntries);
+            _ring = IoUringRing.Create(SubmissionEntries, CompletionEntries, IoUringOps.IORING_SETUP_COOP_TASKRUN);
             ArmWake();
         }
         catch

@@ -6,11 +6,12 @@ using static IoMux.Native.IoUringOps;
 namespace IoMux.Transport;
 
 /// <summary>
-/// A connection served by completions (io_uring): one multishot receive stays armed, taking a buffer from the
-/// loop's shared provided-buffer ring only when data arrives (an idle connection holds no buffer) and posting a
-/// completion per chunk; each chunk goes to the handler from that buffer, which is recycled when the handler
-/// returns. Pausing (high watermark) or closing cancels the receive; chunks the kernel had already posted still
-/// reach the handler (so a pause can overshoot by those few buffers), and it is armed again on resume. <see cref="Write"/>
+/// A connection served by completions (io_uring): one receive is kept in flight, taking a buffer from the loop's
+/// shared provided-buffer ring only when data arrives (an idle connection holds no buffer); the chunk goes to the
+/// handler from that buffer, which is recycled when the handler returns, and the next receive is submitted unless
+/// reading is paused. Single-shot on purpose: a multishot receive keeps pulling the socket's backlog into buffers
+/// until a cancel reaches it, which overshot a 64 KiB high watermark by up to 1.9 MB in the pause test; one receive
+/// at a time overshoots by at most one 16 KiB chunk, as the readiness transport does by at most one read. <see cref="Write"/>
 /// queues and keeps one send of the queue's head segments in flight; what the kernel did not take stays queued.
 /// Backpressure, half-close, reset and close follow <see cref="ReadinessConnection"/>: a queue above its high
 /// watermark stops the next receive until it drains to the low one; EOF flushes then closes; errors close at once.
@@ -36,7 +37,6 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
     private LoopTimer? _lingerTimer;
     private long _lastActivity;
     private bool _receiving;
-    private bool _receiveCancelled;
     private bool _sending;
     private bool _readPaused;
     private bool _endOfStream;
@@ -76,7 +76,6 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
         if (_queue.Append(data))
         {
             _readPaused = true;
-            Receive(); // cancels the armed receive
         }
         SendQueued();
         return true;
@@ -121,10 +120,6 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
         {
             FinishClosing();
         }
-        else
-        {
-            Receive(); // cancels the armed receive until the queue is flushed and the close lingers
-        }
     }
 
     internal override void CloseNow(CloseReason reason)
@@ -136,9 +131,8 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
         MarkClosed(reason);
         _idleTimer?.Cancel();
         _lingerTimer?.Cancel();
-        if (_receiving && !_receiveCancelled)
+        if (_receiving)
         {
-            _receiveCancelled = true;
             _ring.Cancel(_slot, ReceiveOperation);
         }
         if (_sending)
@@ -167,11 +161,7 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
     {
         if (operation == ReceiveOperation)
         {
-            if ((flags & IoUringConstants.IORING_CQE_F_MORE) == 0)
-            {
-                _receiving = false; // the multishot receive ended: EOF, an error, out of buffers, or cancelled
-                _receiveCancelled = false;
-            }
+            _receiving = false;
             Received(result, flags);
         }
         else
@@ -188,7 +178,7 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
         ushort bufferId = (ushort)(flags >> IORING_CQE_BUFFER_SHIFT);
         if (result > 0 && !IsClosed)
         {
-            // Lingering (or about to), the peer's late bytes are read only so that the close sends FIN, not RST.
+            // Closing, the handler hears no more; lingering, the peer's late bytes are read only so the close sends FIN, not RST.
             if (!_closing)
             {
                 _lastActivity = Stopwatch.GetTimestamp();
@@ -228,7 +218,7 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
             return;
         }
         // ENOBUFS: every shared buffer was taken within one batch; they are back now, so ask again.
-        // ECANCELED: we cancelled it (pause or close); Receive decides whether it is wanted again.
+        // ECANCELED: only a closed connection cancels, and it returned above.
         if (result < 0 && result is not (-(int)Errno.EINTR or -(int)Errno.EAGAIN or -(int)Errno.ENOBUFS or -(int)Errno.ECANCELED))
         {
             Fail((Errno)(-result));
@@ -281,22 +271,12 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
     }
 
     /// <summary>
-    /// Keeps the multishot receive armed while the handler wants data (and while lingering, to see the peer's EOF),
-    /// and cancels it while it does not.
+    /// Keeps one receive in flight while the handler wants data (and while lingering, to see the peer's EOF). A
+    /// receive already in flight when reading pauses is left to complete: its one chunk is delivered, and none follows.
     /// </summary>
     private void Receive()
     {
-        bool wanted = !IsClosed && !_readPaused && !_endOfStream && (!_closing || _lingering);
-        if (!wanted)
-        {
-            if (_receiving && !_receiveCancelled && !IsClosed)
-            {
-                _receiveCancelled = true;
-                _ring.Cancel(_slot, ReceiveOperation);
-            }
-            return;
-        }
-        if (_receiving)
+        if (_receiving || IsClosed || _readPaused || _endOfStream || (_closing && !_lingering))
         {
             return;
         }
@@ -305,7 +285,6 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
         {
             Opcode = IORING_OP_RECV,
             Flags = IOSQE_BUFFER_SELECT,
-            IoPriority = IORING_RECV_MULTISHOT,
             Fd = Fd,
             BufferGroup = IoUringCompletions.ReceiveGroup,
         });
