@@ -13,6 +13,8 @@ public sealed class BadInputTests
     [InlineData("unknown trigger 'sometimes'", "echo", "--trigger", "sometimes")]
     [InlineData("the poll backend does not support edge triggering", "echo", "--backend", "poll", "--trigger", "edge")]
     [InlineData("the select backend does not support edge triggering", "echo", "--backend", "select", "--trigger", "edge")]
+    [InlineData("--trigger edge does not apply to --backend uring", "echo", "--backend", "uring", "--trigger", "edge")]
+    [InlineData("--trigger oneshot does not apply to --backend uring", "echo", "--backend", "uring", "--trigger", "oneshot")]
     [InlineData("--port 70000 is out of range", "echo", "--port", "70000")]
     [InlineData("--port -1 is out of range", "echo", "--port", "-1")]
     [InlineData("--loops 0 is out of range", "echo", "--loops", "0")]

@@ -1,6 +1,10 @@
 namespace IoMux.IntegrationTests;
 
-/// <summary>Every backend × trigger the machine supports, asked of the backends themselves.</summary>
+/// <summary>
+/// Every backend × trigger the machine supports, asked of the backends themselves; plus <c>uring</c>, the
+/// completion transport (level only), when the kernel gives this process io_uring. Where it does not,
+/// <see cref="CompletionAvailabilityTests"/> prints why and checks that <c>--backend uring</c> says so.
+/// </summary>
 public static class Combos
 {
     public static TheoryData<string, string> All
@@ -19,7 +23,30 @@ public static class Combos
                     }
                 }
             }
+            if (CompletionAvailable)
+            {
+                data.Add("uring", "level");
+            }
             return data;
         }
     }
+
+    /// <summary>The default backend (readiness), and the completion transport when available: for tests of limits and lifecycle.</summary>
+    public static TheoryData<string> Transports
+    {
+        get
+        {
+            var data = new TheoryData<string> { "auto" };
+            if (CompletionAvailable)
+            {
+                data.Add("uring");
+            }
+            return data;
+        }
+    }
+
+    /// <summary>Whether io_uring may be used here; <see cref="CompletionRefusal"/> says why not.</summary>
+    public static bool CompletionAvailable => Selector.IsAvailable(SelectorBackend.IoUring, out _);
+
+    public static string? CompletionRefusal => Selector.IsAvailable(SelectorBackend.IoUring, out string? reason) ? null : reason;
 }

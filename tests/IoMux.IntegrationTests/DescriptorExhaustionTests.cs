@@ -10,10 +10,21 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output)
     private const int Clients = 150;
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);
 
+    public static TheoryData<string, string> Modes
+    {
+        get
+        {
+            var data = new TheoryData<string, string> { { "epoll", "level" }, { "epoll", "edge" }, { "poll", "oneshot" } };
+            if (Combos.CompletionAvailable)
+            {
+                data.Add("uring", "level");
+            }
+            return data;
+        }
+    }
+
     [Theory]
-    [InlineData("epoll", "level")]
-    [InlineData("epoll", "edge")]
-    [InlineData("poll", "oneshot")]
+    [MemberData(nameof(Modes))]
     public async Task At_the_descriptor_limit_new_clients_are_closed_without_a_busy_loop_and_service_resumes(string backend, string trigger)
     {
         using EchoServer server = EchoServer.StartWithDescriptorLimit(DescriptorLimit, "--backend", backend, "--trigger", trigger);

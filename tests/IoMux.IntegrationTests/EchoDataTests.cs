@@ -55,10 +55,11 @@ public sealed class EchoDataTests
         }, Bound, $"8 MiB half-close on {backend}/{trigger}");
     }
 
-    [Fact]
-    public async Task Several_loops_share_the_port_and_serve_concurrent_clients()
+    [Theory]
+    [MemberData(nameof(Combos.Transports), MemberType = typeof(Combos))]
+    public async Task Several_loops_share_the_port_and_serve_concurrent_clients(string backend)
     {
-        using EchoServer server = EchoServer.Start("--loops", "3");
+        using EchoServer server = EchoServer.Start("--backend", backend, "--loops", "3");
         Assert.Contains("loops 3", server.StandardOutput, StringComparison.Ordinal);
         await Clients.Bounded(ct => Task.WhenAll(Enumerable.Range(0, 100).Select(async i =>
         {

@@ -57,10 +57,11 @@ public sealed class LifecycleTests(ITestOutputHelper output)
         Assert.Equal(0, server.WaitForExit(ExitBound));
     }
 
-    [Fact]
-    public void SIGTERM_exits_0_too()
+    [Theory]
+    [MemberData(nameof(Combos.Transports), MemberType = typeof(Combos))]
+    public void SIGTERM_exits_0_too(string backend)
     {
-        using EchoServer server = EchoServer.Start();
+        using EchoServer server = EchoServer.Start("--backend", backend);
         server.Signal("TERM");
         Assert.Equal(0, server.WaitForExit(ExitBound));
     }
@@ -121,10 +122,11 @@ public sealed class LifecycleTests(ITestOutputHelper output)
         await ResourceTests.AssertStillEchoesAsync(server);
     }
 
-    [Fact]
-    public async Task Connections_over_the_limit_are_accepted_and_closed_at_once_and_the_limit_frees_up()
+    [Theory]
+    [MemberData(nameof(Combos.Transports), MemberType = typeof(Combos))]
+    public async Task Connections_over_the_limit_are_accepted_and_closed_at_once_and_the_limit_frees_up(string backend)
     {
-        using EchoServer server = EchoServer.Start("--max-connections", "10");
+        using EchoServer server = EchoServer.Start("--backend", backend, "--max-connections", "10");
         var sockets = new List<Socket>();
         try
         {
@@ -184,10 +186,11 @@ public sealed class LifecycleTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public async Task An_idle_connection_is_closed_after_the_idle_timeout_while_a_busy_one_stays()
+    [Theory]
+    [MemberData(nameof(Combos.Transports), MemberType = typeof(Combos))]
+    public async Task An_idle_connection_is_closed_after_the_idle_timeout_while_a_busy_one_stays(string backend)
     {
-        using EchoServer server = EchoServer.Start("--idle-timeout", "2");
+        using EchoServer server = EchoServer.Start("--backend", backend, "--idle-timeout", "2");
         await Clients.Bounded(async ct =>
         {
             using Socket quiet = await Clients.ConnectAsync(server.EndPoint, ct);

@@ -20,8 +20,8 @@ internal static class EchoCommand
     {
         var host = new Option<string>("--host") { Description = "Address or name to listen on", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "TCP port (0: any free port, printed when listening)", DefaultValueFactory = _ => 10001 };
-        var backend = new Option<string>("--backend") { Description = "auto, epoll, poll or select", DefaultValueFactory = _ => "auto" };
-        var trigger = new Option<string>("--trigger") { Description = "level, edge (epoll only) or oneshot", DefaultValueFactory = _ => "level" };
+        var backend = new Option<string>("--backend") { Description = "auto, epoll, poll, select (readiness) or uring (completion: io_uring receives and sends)", DefaultValueFactory = _ => "auto" };
+        var trigger = new Option<string>("--trigger") { Description = "level, edge (epoll only) or oneshot; uring takes level only (completions have no trigger)", DefaultValueFactory = _ => "level" };
         var loops = new Option<int>("--loops") { Description = "Event loops (threads), each with its own SO_REUSEPORT listener", DefaultValueFactory = _ => 1 };
         var maxConnections = new Option<int>("--max-connections") { Description = "Open connections allowed at once; more are accepted and closed (0: no limit)" };
         var idleTimeout = new Option<double?>("--idle-timeout") { Description = "Close a connection idle for this many seconds" };
@@ -50,7 +50,8 @@ internal static class EchoCommand
         SelectorBackend backend = ParseBackend(settings.Backend);
         Trigger trigger = ParseTrigger(settings.Trigger);
         settings.Validate();
-        string backendName = CheckBackend(backend, trigger);
+        bool completion = backend == SelectorBackend.IoUring;
+        string backendName = completion ? CheckCompletion(trigger) : CheckBackend(backend, trigger);
         IPAddress address = Resolve(settings.Host);
         ulong fdLimit = Descriptors.RaiseFdLimitToHard();
         // .NET opens its console writers lazily, each on a dup of fd 1 or 2: open them now, while descriptors
@@ -62,6 +63,7 @@ internal static class EchoCommand
         var options = new TcpServerOptions
         {
             Trigger = trigger,
+            Transport = completion ? TransportKind.Completion : TransportKind.Readiness,
             MaxConnections = settings.MaxConnections,
             IdleTimeout = settings.IdleTimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
             WriteHighWatermark = settings.WriteLimit,
@@ -127,7 +129,8 @@ internal static class EchoCommand
         "epoll" => SelectorBackend.Epoll,
         "poll" => SelectorBackend.Poll,
         "select" => SelectorBackend.Select,
-        _ => throw new UsageException($"unknown backend '{text}'; use --backend auto, epoll, poll or select"),
+        "uring" or "io_uring" => SelectorBackend.IoUring,
+        _ => throw new UsageException($"unknown backend '{text}'; use --backend auto, epoll, poll, select or uring"),
     };
 
     private static Trigger ParseTrigger(string text) => text.ToLowerInvariant() switch
@@ -160,6 +163,28 @@ internal static class EchoCommand
             }
             return name;
         }
+    }
+
+    /// <summary>
+    /// The completion transport: refused with its reason when the kernel will not give us io_uring (or its
+    /// provided-buffer rings, Linux 5.19); edge and one-shot describe readiness, which completions do not have.
+    /// </summary>
+    private static string CheckCompletion(Trigger trigger)
+    {
+        if (trigger != Trigger.Level)
+        {
+            throw new UsageException($"--trigger {trigger.ToString().ToLowerInvariant()} does not apply to --backend uring: completions have no readiness to trigger on; omit --trigger (level)");
+        }
+        try
+        {
+            using var probe = (IoUringSelector)Selector.Create(SelectorBackend.IoUring);
+            _ = probe.Completions;
+        }
+        catch (Exception e) when (e is SyscallException or NotSupportedException)
+        {
+            throw new UsageException($"io_uring is not available here ({e.Message}); use --backend epoll", e);
+        }
+        return "uring (completion)";
     }
 
     private static IPAddress Resolve(string host)

@@ -14,7 +14,7 @@ internal static class ScaleCommand
         var active = new Option<string>("--active") { Description = "Tokens in flight K, comma-separated", DefaultValueFactory = _ => string.Join(',', ScaleSettings.DefaultActives) };
         var runs = new Option<int>("--runs") { Description = "Timed chains per cell (the median is reported), after one warm-up", DefaultValueFactory = _ => ScaleSettings.DefaultRuns };
         var writes = new Option<int>("--writes") { Description = "Hand-offs per chain", DefaultValueFactory = _ => ScaleSettings.DefaultWrites };
-        var backends = new Option<string>("--backends") { Description = "epoll, poll, select (comma-separated)", DefaultValueFactory = _ => "epoll,poll,select" };
+        var backends = new Option<string>("--backends") { Description = "epoll, poll, select, iouring (comma-separated; iouring where the kernel allows it)", DefaultValueFactory = _ => string.Join(',', ScaleSettings.AllBackends.Select(b => b.ToString().ToLowerInvariant())) };
         var triggers = new Option<string>("--triggers") { Description = "level, edge, oneshot (comma-separated; each backend runs those it supports)", DefaultValueFactory = _ => "level,edge,oneshot" };
         var outDir = new Option<string>("--out") { Description = "Directory for scale.csv and scale.png", DefaultValueFactory = _ => "." };
         var csv = new Option<string?>("--csv") { Description = "CSV path (default: OUT/scale.csv)" };

@@ -14,6 +14,7 @@ internal static class ServerCatalog
         ("iomux-epoll-edge", "epoll", "edge"),
         ("iomux-poll", "poll", "level"),
         ("iomux-select", "select", "level"),
+        ("iomux-uring", "uring", "level"),
     ];
 
     public static IReadOnlyList<string> Names => [.. IoMuxModes.Select(m => m.Name), .. Peers];

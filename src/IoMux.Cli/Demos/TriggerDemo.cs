@@ -47,12 +47,16 @@ internal static class TriggerDemo
 {
     public static readonly TimeSpan DefaultQuietWait = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Every supported (backend, trigger) pair, in a stable order.</summary>
+    /// <summary>Every supported (backend, trigger) pair, in a stable order; io_uring's where the kernel allows it.</summary>
     public static IReadOnlyList<(SelectorBackend Backend, Trigger Trigger)> Cases()
     {
         var cases = new List<(SelectorBackend, Trigger)>();
-        foreach (SelectorBackend backend in new[] { SelectorBackend.Epoll, SelectorBackend.Poll, SelectorBackend.Select })
+        foreach (SelectorBackend backend in new[] { SelectorBackend.Epoll, SelectorBackend.Poll, SelectorBackend.Select, SelectorBackend.IoUring })
         {
+            if (!Selector.IsAvailable(backend, out _))
+            {
+                continue;
+            }
             using Selector probe = Selector.Create(backend);
             foreach (Trigger trigger in new[] { Trigger.Level, Trigger.Edge, Trigger.OneShot })
             {

@@ -23,7 +23,10 @@ internal static class ScaleArguments
             "epoll" => SelectorBackend.Epoll,
             "poll" => SelectorBackend.Poll,
             "select" => SelectorBackend.Select,
-            _ => throw new ArgumentException($"--backends: '{item}' is not a backend; use epoll, poll and/or select"),
+            "iouring" or "uring" or "io_uring" => Selector.IsAvailable(SelectorBackend.IoUring, out string? reason)
+                ? SelectorBackend.IoUring
+                : throw new ArgumentException($"--backends: iouring is not available here ({reason}); use epoll, poll and/or select"),
+            _ => throw new ArgumentException($"--backends: '{item}' is not a backend; use epoll, poll, select and/or iouring"),
         })];
 
     public static IReadOnlyList<Trigger> Triggers(string text) =>

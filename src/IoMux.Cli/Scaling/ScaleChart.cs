@@ -72,6 +72,7 @@ internal static class ScaleChart
     {
         SelectorBackend.Epoll => Colors.SeaGreen,
         SelectorBackend.Poll => Colors.DarkOrange,
+        SelectorBackend.IoUring => Colors.MediumPurple,
         _ => Colors.SteelBlue,
     };
 

@@ -15,7 +15,10 @@ internal sealed record ScaleSettings(
 {
     public static readonly IReadOnlyList<int> DefaultSizes = [64, 256, 1024, 4096, 16384];
     public static readonly IReadOnlyList<int> DefaultActives = [1, 100];
-    public static readonly IReadOnlyList<SelectorBackend> AllBackends = [SelectorBackend.Epoll, SelectorBackend.Poll, SelectorBackend.Select];
+    /// <summary>Every backend this machine has: io_uring only where the kernel allows it.</summary>
+    public static readonly IReadOnlyList<SelectorBackend> AllBackends = Selector.IsAvailable(SelectorBackend.IoUring, out _)
+        ? [SelectorBackend.Epoll, SelectorBackend.Poll, SelectorBackend.Select, SelectorBackend.IoUring]
+        : [SelectorBackend.Epoll, SelectorBackend.Poll, SelectorBackend.Select];
     public static readonly IReadOnlyList<Trigger> AllTriggers = [Trigger.Level, Trigger.Edge, Trigger.OneShot];
     public const int DefaultRuns = 5;
     public const int DefaultWrites = 1000;
@@ -54,7 +57,7 @@ internal sealed record ScaleSettings(
         }
         if (Backends.Contains(SelectorBackend.Auto))
         {
-            throw new ArgumentException("backend auto is not a backend of its own; name epoll, poll or select");
+            throw new ArgumentException("backend auto is not a backend of its own; name epoll, poll, select or iouring");
         }
     }
 

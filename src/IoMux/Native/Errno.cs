@@ -47,4 +47,5 @@ public enum Errno
     EHOSTUNREACH = 113,
     EALREADY = 114,
     EINPROGRESS = 115,
+    ECANCELED = 125,
 }

@@ -58,16 +58,18 @@ internal sealed unsafe class IoUringRing : IDisposable
 
     public int Fd => _handle.Fd;
 
-    /// <summary>io_uring_setup with a submission ring of <paramref name="sqEntries"/> and a completion ring of <paramref name="cqEntries"/>.</summary>
-    public static IoUringRing Create(uint sqEntries, uint cqEntries)
+    /// <summary>
+    /// io_uring_setup with a submission ring of <paramref name="sqEntries"/> and a completion ring of <paramref name="cqEntries"/>.
+    /// <paramref name="optionalFlags"/> (IORING_SETUP_* bits) are asked for first and dropped if setup with them fails (a kernel that predates them answers EINVAL).
+    /// </summary>
+    public static IoUringRing Create(uint sqEntries, uint cqEntries, uint optionalFlags = 0)
     {
         IoUringParams p = default;
-        if (cqEntries != 0)
+        long fd = optionalFlags != 0 ? Setup(sqEntries, cqEntries, optionalFlags, ref p) : -1;
+        if (fd < 0)
         {
-            p.Flags = IORING_SETUP_CQSIZE;
-            p.CqEntries = cqEntries;
+            fd = Setup(sqEntries, cqEntries, 0, ref p);
         }
-        long fd = Libc.IoUringSetup(SYS_io_uring_setup, sqEntries, &p);
         if (fd < 0)
         {
             LastError.Throw("io_uring_setup", -1);
@@ -82,6 +84,21 @@ internal sealed unsafe class IoUringRing : IDisposable
         {
             handle.Dispose();
             throw;
+        }
+    }
+
+    private static long Setup(uint sqEntries, uint cqEntries, uint flags, ref IoUringParams p)
+    {
+        p = default;
+        p.Flags = flags;
+        if (cqEntries != 0)
+        {
+            p.Flags |= IORING_SETUP_CQSIZE;
+            p.CqEntries = cqEntries;
+        }
+        fixed (IoUringParams* parameters = &p)
+        {
+            return Libc.IoUringSetup(SYS_io_uring_setup, sqEntries, parameters);
         }
     }
 

@@ -67,6 +67,8 @@ internal struct IoUringSqe
     /// <summary>For POLL_ADD: the poll(2) event bits, 32 bits wide (<c>poll32_events</c>).</summary>
     [FieldOffset(28)] public uint PollEvents;
     [FieldOffset(32)] public ulong UserData;
+    /// <summary>For a request with IOSQE_BUFFER_SELECT: the provided-buffer group to take a buffer from.</summary>
+    [FieldOffset(40)] public ushort BufferGroup;
 }
 
 /// <summary><c>struct io_uring_cqe</c> (16 bytes): which request, its result (negative errno on failure), flags.</summary>

@@ -25,7 +25,7 @@ namespace IoMux;
 /// holds a reference to its file: a descriptor closed while still registered stays open in the kernel (its peer
 /// sees no EOF) until <see cref="Selector.Unregister"/>, which therefore submits the removal at once.
 /// </summary>
-public sealed class IoUringSelector : Selector
+public sealed partial class IoUringSelector : Selector
 {
     // Submissions are flushed when the ring fills, so its size only sets how many changes share one enter.
     private const uint SubmissionEntries = 256;
@@ -50,7 +50,7 @@ public sealed class IoUringSelector : Selector
         try
         {
             IoUringSupport.ThrowIfUnavailable();
-            _ring = IoUringRing.Create(SubmissionEntries, CompletionEntries);
+            _ring = IoUringRing.Create(SubmissionEntries, CompletionEntries, IoUringOps.IORING_SETUP_COOP_TASKRUN);
             ArmWake();
         }
         catch
@@ -220,6 +220,10 @@ public sealed class IoUringSelector : Selector
                 {
                     ArmWake();
                 }
+            }
+            else if (IoUringCompletions.IsCompletion(cqe.UserData))
+            {
+                _completions?.Dispatch(cqe);
             }
             return false; // RemoveUserData: a removal's own result, nothing to learn from it
         }

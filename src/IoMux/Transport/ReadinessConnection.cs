@@ -10,7 +10,7 @@ namespace IoMux.Transport;
 /// flushed and then the socket closed; on reset, hang-up or error it is closed at once. Whatever ends it,
 /// its descriptor, registration, timers and buffers are returned exactly once and the handler hears of it once.
 /// </summary>
-internal sealed class ReadinessConnection : Connection, ILoopHandler
+internal sealed class ReadinessConnection : ServedConnection, ILoopHandler
 {
     private readonly ServerLoop _owner;
     private readonly FileDescriptor _socket;
@@ -45,10 +45,6 @@ internal sealed class ReadinessConnection : Connection, ILoopHandler
     public override int QueuedBytes => _queue.Length;
 
     public override bool IsReadPaused => _readPaused;
-
-    internal ReadinessConnection? Previous { get; set; }
-
-    internal ReadinessConnection? Next { get; set; }
 
     /// <inheritdoc/>
     public override bool Write(ReadOnlySpan<byte> data)
@@ -102,7 +98,7 @@ internal sealed class ReadinessConnection : Connection, ILoopHandler
     }
 
     /// <summary>Registers the socket for reading and tells the handler. A select descriptor ≥ 1024 throws here, before anything else happens.</summary>
-    internal void Start(IConnectionHandler handler)
+    internal override void Start(IConnectionHandler handler)
     {
         _interest = ReadInterest;
         Loop.Register(_socket, _interest, this, _trigger);
@@ -129,7 +125,7 @@ internal sealed class ReadinessConnection : Connection, ILoopHandler
     }
 
     /// <summary>A graceful close (the application's, or the server stopping): no more reads for the handler; close once the queue is flushed and the peer has answered FIN.</summary>
-    internal void BeginClose(CloseReason reason)
+    internal override void BeginClose(CloseReason reason)
     {
         if (IsClosed || _closing)
         {
@@ -148,7 +144,7 @@ internal sealed class ReadinessConnection : Connection, ILoopHandler
     }
 
     /// <summary>Closes at once with <paramref name="reason"/>; a no-op when already closed.</summary>
-    internal void CloseNow(CloseReason reason)
+    internal override void CloseNow(CloseReason reason)
     {
         if (IsClosed)
         {

@@ -19,7 +19,7 @@ internal sealed class ServerLoop : ILoopHandler
     private bool _exhaustionLogged;
     private bool _stopping;
     private byte[]? _readBuffer;
-    private ReadinessConnection? _first;
+    private ServedConnection? _first;
 
     public ServerLoop(TcpServer server, EventLoop loop, FileDescriptor listener)
     {
@@ -101,9 +101,9 @@ internal sealed class ServerLoop : ILoopHandler
         }
         _stopping = true;
         CloseListener();
-        for (ReadinessConnection? c = _first; c is not null;)
+        for (ServedConnection? c = _first; c is not null;)
         {
-            ReadinessConnection? next = c.Next;
+            ServedConnection? next = c.Next;
             c.BeginClose(CloseReason.ServerStopping);
             c = next;
         }
@@ -129,7 +129,7 @@ internal sealed class ServerLoop : ILoopHandler
     }
 
     /// <summary>Called once per connection, from its close; <paramref name="started"/> is false for one closed before its handler saw it.</summary>
-    public void Release(ReadinessConnection connection, bool started)
+    public void Release(ServedConnection connection, bool started)
     {
         if (connection.Previous is null)
         {
@@ -173,7 +173,9 @@ internal sealed class ServerLoop : ILoopHandler
         {
             // The peer may already have reset; the first read reports that the ordinary way.
         }
-        var connection = new ReadinessConnection(this, socket, _server.Counters.NextId());
+        ServedConnection connection = Options.Transport == TransportKind.Completion
+            ? new CompletionConnection(this, socket, _server.Counters.NextId())
+            : new ReadinessConnection(this, socket, _server.Counters.NextId());
         Link(connection);
         try
         {
@@ -205,7 +207,7 @@ internal sealed class ServerLoop : ILoopHandler
         _server.Counters.ConnectionStarted();
     }
 
-    private void Link(ReadinessConnection connection)
+    private void Link(ServedConnection connection)
     {
         connection.Next = _first;
         if (_first is not null)

@@ -50,6 +50,14 @@ public sealed class TcpServer : IDisposable
         options.Validate();
         foreach (EventLoop loop in group.Loops)
         {
+            if (options.Transport == TransportKind.Completion && loop.Selector is not IoUringSelector)
+            {
+                throw new NotSupportedException($"the completion transport needs io_uring loops, but {loop.Name} runs on {loop.Selector.Backend.ToString().ToLowerInvariant()}; create the group with SelectorBackend.IoUring");
+            }
+            if (options.Transport == TransportKind.Completion && IoUringSelector.CompletionRefusal is { } refusal)
+            {
+                throw new NotSupportedException(refusal);
+            }
             if (!loop.Selector.Supports(options.Trigger))
             {
                 throw new NotSupportedException($"the {loop.Selector.Backend.ToString().ToLowerInvariant()} backend of {loop.Name} does not support {options.Trigger} triggering");

@@ -6,6 +6,9 @@ public sealed class TcpServerOptions
     /// <summary>How the listener and connections are registered; the loops' selectors must support it.</summary>
     public Trigger Trigger { get; init; } = Trigger.Level;
 
+    /// <summary>Readiness (any backend) or completion (io_uring loops, level trigger only).</summary>
+    public TransportKind Transport { get; init; } = TransportKind.Readiness;
+
     /// <summary>Open connections allowed at once (0: no limit). Connections over it are accepted and closed at once.</summary>
     public int MaxConnections { get; init; }
 
@@ -18,10 +21,10 @@ public sealed class TcpServerOptions
     /// <summary>Queued output at or below which reading resumes (null: a quarter of the high watermark).</summary>
     public int? WriteLowWatermark { get; init; }
 
-    /// <summary>Size of the read buffer each loop lends to the connection it is serving.</summary>
+    /// <summary>Size of the read buffer each loop lends to the connection it is serving (readiness; completion receives use the loop's 16 KiB provided buffers).</summary>
     public int ReadBufferSize { get; init; } = 64 * 1024;
 
-    /// <summary>Bytes one connection may read in one loop turn before the others get their turn.</summary>
+    /// <summary>Bytes one connection may read in one loop turn before the others get their turn (readiness; completions are served one chunk at a time in arrival order).</summary>
     public int ReadBudgetPerTurn { get; init; } = 256 * 1024;
 
     /// <summary>Connections one listener accepts in one loop turn before the others get their turn.</summary>
@@ -52,6 +55,14 @@ public sealed class TcpServerOptions
         if (!Enum.IsDefined(Trigger))
         {
             throw new ArgumentOutOfRangeException(nameof(Trigger), Trigger, "unknown trigger; use Level, Edge or OneShot");
+        }
+        if (!Enum.IsDefined(Transport))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Transport), Transport, "unknown transport; use Readiness or Completion");
+        }
+        if (Transport == TransportKind.Completion && Trigger != Trigger.Level)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Trigger), Trigger, "the completion transport has no readiness to trigger on; use Trigger.Level");
         }
         ArgumentOutOfRangeException.ThrowIfNegative(MaxConnections);
         if (IdleTimeout is { } idle && idle <= TimeSpan.Zero)

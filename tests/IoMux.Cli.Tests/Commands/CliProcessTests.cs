@@ -22,7 +22,7 @@ public sealed class CliProcessTests
 
     [Theory]
     [InlineData("scale --sizes 64,abc", "iomux: --sizes: 'abc' is not a positive whole number; give a list such as 64,256,1024")]
-    [InlineData("scale --backends kqueue", "iomux: --backends: 'kqueue' is not a backend; use epoll, poll and/or select")]
+    [InlineData("scale --backends kqueue", "iomux: --backends: 'kqueue' is not a backend; use epoll, poll, select and/or iouring")]
     [InlineData("scale --runs 0", "iomux: runs 0 is not positive; the median needs at least 1 run (5 is the default)")]
     [InlineData("scale --png /nonexistent-dir/x.png", "iomux: --png: directory '/nonexistent-dir' does not exist; create it or pass another path")]
     [InlineData("demo models --channels 0", "iomux: --channels 0 is out of range; give 1 to 512 (one thread each in the threads model)")]

@@ -20,15 +20,19 @@ public sealed class TriggerDemoTests
     }
 
     [Fact]
-    public void Every_backend_runs_level_and_oneshot_and_only_epoll_runs_edge()
+    public void Every_backend_runs_level_and_oneshot_and_only_epoll_and_io_uring_run_edge()
     {
-        Assert.Equal(
-            [
-                (SelectorBackend.Epoll, Trigger.Level), (SelectorBackend.Epoll, Trigger.Edge), (SelectorBackend.Epoll, Trigger.OneShot),
-                (SelectorBackend.Poll, Trigger.Level), (SelectorBackend.Poll, Trigger.OneShot),
-                (SelectorBackend.Select, Trigger.Level), (SelectorBackend.Select, Trigger.OneShot),
-            ],
-            TriggerDemo.Cases());
+        (SelectorBackend, Trigger)[] expected =
+        [
+            (SelectorBackend.Epoll, Trigger.Level), (SelectorBackend.Epoll, Trigger.Edge), (SelectorBackend.Epoll, Trigger.OneShot),
+            (SelectorBackend.Poll, Trigger.Level), (SelectorBackend.Poll, Trigger.OneShot),
+            (SelectorBackend.Select, Trigger.Level), (SelectorBackend.Select, Trigger.OneShot),
+        ];
+        if (Selector.IsAvailable(SelectorBackend.IoUring, out _))
+        {
+            expected = [.. expected, (SelectorBackend.IoUring, Trigger.Level), (SelectorBackend.IoUring, Trigger.Edge), (SelectorBackend.IoUring, Trigger.OneShot)];
+        }
+        Assert.Equal(expected, TriggerDemo.Cases());
     }
 
     [Theory]

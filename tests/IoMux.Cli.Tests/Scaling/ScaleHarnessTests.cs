@@ -8,6 +8,11 @@ public sealed class ScaleHarnessTests
     private static readonly ScaleSettings Small = new([8, 600], [1, 16], 2, 50, ScaleSettings.AllBackends, ScaleSettings.AllTriggers);
     private static readonly ScaleReport Report = ScaleHarness.Run(Small);
 
+    // io_uring runs every trigger, where the kernel allows it.
+    private static readonly (SelectorBackend, Trigger)[] IoUringCombos = Selector.IsAvailable(SelectorBackend.IoUring, out _)
+        ? [(SelectorBackend.IoUring, Trigger.Level), (SelectorBackend.IoUring, Trigger.Edge), (SelectorBackend.IoUring, Trigger.OneShot)]
+        : [];
+
     [Fact]
     public void There_is_one_row_per_supported_backend_trigger_size_and_active_count()
     {
@@ -16,6 +21,7 @@ public sealed class ScaleHarnessTests
             (SelectorBackend.Epoll, Trigger.Level), (SelectorBackend.Epoll, Trigger.Edge), (SelectorBackend.Epoll, Trigger.OneShot),
             (SelectorBackend.Poll, Trigger.Level), (SelectorBackend.Poll, Trigger.OneShot),
             (SelectorBackend.Select, Trigger.Level), (SelectorBackend.Select, Trigger.OneShot),
+            .. IoUringCombos,
         ];
         var expected = from c in combos from n in Small.Sizes from k in Small.Actives select (c.Item1, c.Item2, n, k);
         var actual = Report.Rows.Select(r => (r.Backend, r.Trigger, r.Pairs, r.Active));
@@ -47,8 +53,9 @@ public sealed class ScaleHarnessTests
     {
         Assert.All(Report.Rows.Where(r => r.Pairs == 8 && r.Active == 16), r => Assert.Equal("N=8 K=16: skipped, fewer pairs than active tokens", r.Skipped));
         ScaleRow[] ran = [.. Report.Rows.Where(r => r.Ran)];
-        // N=8: all 7 combinations at K=1. N=600: the 5 epoll and poll combinations at K=1 and at K=16.
-        Assert.Equal(7 + 5 * 2, ran.Length);
+        // N=8: all 7 combinations (10 with io_uring) at K=1. N=600: the 5 epoll and poll combinations (8 with io_uring) at K=1 and at K=16.
+        int uring = IoUringCombos.Length;
+        Assert.Equal(7 + uring + ((5 + uring) * 2), ran.Length);
         Assert.All(ran, r => Assert.Equal(Small.Runs, r.Samples.Count));
         Assert.All(ran, r => Assert.Equal(r.Active + Small.Writes, r.Wakeups));
     }

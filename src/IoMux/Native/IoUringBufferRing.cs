@@ -1,0 +1,85 @@
+using System.Runtime.InteropServices;
+using static IoMux.Native.IoUringOps;
+
+namespace IoMux.Native;
+
+/// <summary>
+/// A ring of provided buffers (IORING_REGISTER_PBUF_RING, Linux 5.19) shared by every receive on one
+/// io_uring: a receive takes a buffer only when data arrives, so an idle connection holds none. We own
+/// the tail (a release store publishes returned buffers); the kernel owns the head. The ring and the
+/// buffers are pinned arrays on the pinned object heap: they stay put for the kernel, and the GC can only
+/// reclaim them once the ring (and with it the registration) is gone.
+/// </summary>
+internal sealed unsafe class IoUringBufferRing
+{
+    private const int PageSize = 4096;
+
+    private readonly byte[] _ringMemory;
+    private readonly IoUringBuf* _entries;
+    private readonly byte[] _buffers;
+    private readonly byte* _bufferBase;
+    private readonly ushort _mask;
+    private ushort _tail;
+
+    /// <summary>Registers <paramref name="count"/> buffers (a power of two, at most 32768) of <paramref name="size"/> bytes as group <paramref name="groupId"/>.</summary>
+    public IoUringBufferRing(IoUringRing ring, ushort groupId, int count, int size)
+    {
+        if (count < 1 || count > 32768 || (count & (count - 1)) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, "a provided-buffer ring holds a power of two of buffers, at most 32768");
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        GroupId = groupId;
+        BufferSize = size;
+        Count = count;
+        _mask = (ushort)(count - 1);
+        // The kernel wants the ring page-aligned: over-allocate a page and align inside the pinned array.
+        _ringMemory = GC.AllocateArray<byte>((count * sizeof(IoUringBuf)) + PageSize, pinned: true);
+        nuint start = (nuint)Marshal.UnsafeAddrOfPinnedArrayElement(_ringMemory, 0);
+        _entries = (IoUringBuf*)((start + PageSize - 1) & ~(nuint)(PageSize - 1));
+        _buffers = GC.AllocateUninitializedArray<byte>(count * size, pinned: true);
+        _bufferBase = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(_buffers, 0);
+
+        IoUringBufReg reg = default;
+        reg.RingAddress = (ulong)_entries;
+        reg.RingEntries = (uint)count;
+        reg.GroupId = groupId;
+        if (Libc.IoUringRegister(IoUringConstants.SYS_io_uring_register, ring.Fd, IORING_REGISTER_PBUF_RING, &reg, 1) < 0)
+        {
+            LastError.Throw("io_uring_register(IORING_REGISTER_PBUF_RING)", ring.Fd);
+        }
+        for (int i = 0; i < count; i++)
+        {
+            Add((ushort)i);
+        }
+        Publish();
+    }
+
+    public ushort GroupId { get; }
+
+    public int BufferSize { get; }
+
+    public int Count { get; }
+
+    /// <summary>The first <paramref name="length"/> bytes of buffer <paramref name="id"/>, as the kernel filled them.</summary>
+    public Span<byte> Buffer(ushort id, int length) => new(_bufferBase + ((long)id * BufferSize), length);
+
+    /// <summary>Gives buffer <paramref name="id"/> back to the kernel for the next receive.</summary>
+    public void Recycle(ushort id)
+    {
+        Add(id);
+        Publish();
+    }
+
+    private void Add(ushort id)
+    {
+        IoUringBuf* entry = _entries + (_tail & _mask);
+        entry->Address = (ulong)(_bufferBase + ((long)id * BufferSize));
+        entry->Length = (uint)BufferSize;
+        entry->BufferId = id;
+        _tail++;
+    }
+
+    // The tail is entry 0's reserved field; the release store makes the entries written before it visible first.
+    private void Publish() => Volatile.Write(ref _entries->Reserved, _tail);
+}
