@@ -63,7 +63,7 @@ internal static class ComparisonReport
     {
         string reference = result.Servers.First(s => s.IsReference).Name;
         var plot = new ScottPlot.Plot();
-        var palette = new ScottPlot.Palettes.Category10();
+        var palette = new ScottPlot.Palettes.Category20();
         int serverCount = result.Servers.Count;
         double groupWidth = serverCount + 1.5;
         var bars = new List<ScottPlot.Bar>();

@@ -169,17 +169,19 @@ public abstract class Selector : IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "the timeout is negative; use TimeSpan.Zero to poll or Timeout.InfiniteTimeSpan to wait without limit");
         }
-        long start = Stopwatch.GetTimestamp();
+        // Only a finite, nonzero timeout reads the clock (to wait out what remains after an interruption).
+        bool timed = !infinite && timeout != TimeSpan.Zero;
+        long start = timed ? Stopwatch.GetTimestamp() : 0;
         while (true)
         {
-            int timeoutMs = infinite ? -1 : RemainingMilliseconds(timeout, start);
+            int timeoutMs = infinite ? -1 : timed ? RemainingMilliseconds(timeout, start) : 0;
             int count = WaitInKernel(events, timeoutMs, out bool woken);
             if (count > 0 || woken || timeoutMs == 0)
             {
                 return new ReadyEvents(events[..Math.Max(count, 0)]);
             }
             // Interrupted (EINTR), only stale events, or the kernel's clock ran short of ours: wait out the rest.
-            if (!infinite && RemainingMilliseconds(timeout, start) == 0)
+            if (timed && RemainingMilliseconds(timeout, start) == 0)
             {
                 return default;
             }
