@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using IoMux.Native;
 using static IoMux.Native.IoUringOps;
@@ -33,9 +32,7 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
     private readonly ITransportTrace? _trace;
     private readonly int _slot;
     private IConnectionHandler? _handler;
-    private LoopTimer? _idleTimer;
     private LoopTimer? _lingerTimer;
-    private long _lastActivity;
     private bool _receiving;
     private bool _sending;
     private bool _readPaused;
@@ -55,7 +52,6 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
         _queue = new WriteQueue(owner.Segments, owner.Options.WriteHighWatermark, owner.Options.EffectiveLowWatermark);
         _ring = ((IoUringSelector)owner.Loop.Selector).Completions;
         _slot = _ring.Attach(this);
-        _lastActivity = Stopwatch.GetTimestamp();
     }
 
     public override int QueuedBytes => _queue.Length;
@@ -91,10 +87,7 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
     {
         _handler = handler;
         _trace?.Accepted(this);
-        if (_owner.Options.IdleTimeout is { } idle)
-        {
-            _idleTimer = Loop.Schedule(idle, CheckIdle);
-        }
+        StartIdleTimer(_owner.Options.IdleTimeout);
         try
         {
             handler.OnConnected(this);
@@ -129,7 +122,7 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
             return;
         }
         MarkClosed(reason);
-        _idleTimer?.Cancel();
+        StopIdleTimer();
         _lingerTimer?.Cancel();
         if (_receiving)
         {
@@ -181,7 +174,7 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
             // Closing, the handler hears no more; lingering, the peer's late bytes are read only so the close sends FIN, not RST.
             if (!_closing)
             {
-                _lastActivity = Stopwatch.GetTimestamp();
+                NoteActivityNow();
                 _trace?.Read(this, result);
                 try
                 {
@@ -245,7 +238,7 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
             }
             return;
         }
-        _lastActivity = Stopwatch.GetTimestamp();
+        NoteActivityNow();
         bool drained = _queue.Consume(result);
         _trace?.Wrote(this, result, _queue.Length);
         if (drained)
@@ -408,21 +401,4 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
         CloseNow(CloseReason.HandlerFailed);
     }
 
-    private void CheckIdle()
-    {
-        if (IsClosed)
-        {
-            return;
-        }
-        TimeSpan idle = _owner.Options.IdleTimeout!.Value;
-        TimeSpan quiet = Stopwatch.GetElapsedTime(_lastActivity);
-        if (quiet >= idle)
-        {
-            CloseNow(CloseReason.IdleTimeout);
-        }
-        else
-        {
-            _idleTimer!.Reschedule(idle - quiet);
-        }
-    }
 }

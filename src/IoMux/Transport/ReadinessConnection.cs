@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using IoMux.Native;
 
 namespace IoMux.Transport;
@@ -18,8 +17,6 @@ internal sealed class ReadinessConnection : ServedConnection, ILoopHandler
     private readonly Trigger _trigger;
     private readonly ITransportTrace? _trace;
     private IConnectionHandler? _handler;
-    private LoopTimer? _idleTimer;
-    private long _lastActivity;
     private Interest _interest;
     private bool _registered;
     private bool _readPaused;
@@ -39,7 +36,6 @@ internal sealed class ReadinessConnection : ServedConnection, ILoopHandler
         _trigger = owner.Options.Trigger;
         _trace = owner.Options.Trace;
         _queue = new WriteQueue(owner.Segments, owner.Options.WriteHighWatermark, owner.Options.EffectiveLowWatermark);
-        _lastActivity = Stopwatch.GetTimestamp();
     }
 
     public override int QueuedBytes => _queue.Length;
@@ -105,10 +101,7 @@ internal sealed class ReadinessConnection : ServedConnection, ILoopHandler
         _registered = true;
         _handler = handler;
         _trace?.Accepted(this);
-        if (_owner.Options.IdleTimeout is { } idle)
-        {
-            _idleTimer = Loop.Schedule(idle, CheckIdle);
-        }
+        StartIdleTimer(_owner.Options.IdleTimeout);
         _dispatching = true;
         try
         {
@@ -156,7 +149,7 @@ internal sealed class ReadinessConnection : ServedConnection, ILoopHandler
             _registered = false;
             Loop.Selector.Unregister(Fd);
         }
-        _idleTimer?.Cancel();
+        StopIdleTimer();
         _lingerTimer?.Cancel();
         _queue.Clear();
         _socket.Dispose();
@@ -486,24 +479,5 @@ internal sealed class ReadinessConnection : ServedConnection, ILoopHandler
         _pendingClose ??= CloseReason.HandlerFailed;
     }
 
-    /// <summary>Activity at the loop's turn clock (no clock read per event); never moves back behind the exact time the connection was made.</summary>
-    private void NoteActivity() => _lastActivity = Math.Max(_lastActivity, Loop.TurnTimestamp);
 
-    private void CheckIdle()
-    {
-        if (IsClosed)
-        {
-            return;
-        }
-        TimeSpan idle = _owner.Options.IdleTimeout!.Value;
-        TimeSpan quiet = Stopwatch.GetElapsedTime(_lastActivity);
-        if (quiet >= idle)
-        {
-            CloseNow(CloseReason.IdleTimeout);
-        }
-        else
-        {
-            _idleTimer!.Reschedule(idle - quiet);
-        }
-    }
 }

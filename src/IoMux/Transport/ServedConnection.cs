@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace IoMux.Transport;
 
 /// <summary>
@@ -6,10 +8,12 @@ namespace IoMux.Transport;
 /// </summary>
 internal abstract class ServedConnection : Connection
 {
+    private LoopTimer? _idleTimer;
+    private TimeSpan _idleTimeout;
+    private long _lastActivity;
+
     private protected ServedConnection(EventLoop loop, int fd, long id)
-        : base(loop, fd, id)
-    {
-    }
+        : base(loop, fd, id) => _lastActivity = Stopwatch.GetTimestamp();
 
     internal ServedConnection? Previous { get; set; }
 
@@ -23,4 +27,42 @@ internal abstract class ServedConnection : Connection
 
     /// <summary>Closes at once with <paramref name="reason"/>; a no-op when already closed.</summary>
     internal abstract void CloseNow(CloseReason reason);
+
+    /// <summary>Closes the connection with <see cref="CloseReason.IdleTimeout"/> after <paramref name="idleTimeout"/> without traffic (none: never).</summary>
+    private protected void StartIdleTimer(TimeSpan? idleTimeout)
+    {
+        if (idleTimeout is { } idle)
+        {
+            _idleTimeout = idle;
+            _idleTimer = Loop.Schedule(idle, CheckIdle);
+        }
+    }
+
+    private protected void StopIdleTimer() => _idleTimer?.Cancel();
+
+    /// <summary>Activity at the loop's turn clock (no clock read per event), for handlers that run after the turn's wait.</summary>
+    private protected void NoteActivity() => NoteActivityAt(Loop.TurnTimestamp);
+
+    /// <summary>Activity now: completions are reaped inside the wait, before the turn's clock is read.</summary>
+    private protected void NoteActivityNow() => NoteActivityAt(Stopwatch.GetTimestamp());
+
+    /// <summary>Never moves back behind the exact time the connection was made or an earlier activity.</summary>
+    private void NoteActivityAt(long timestamp) => _lastActivity = Math.Max(_lastActivity, timestamp);
+
+    private void CheckIdle()
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+        TimeSpan quiet = Stopwatch.GetElapsedTime(_lastActivity);
+        if (quiet >= _idleTimeout)
+        {
+            CloseNow(CloseReason.IdleTimeout);
+        }
+        else
+        {
+            _idleTimer!.Reschedule(_idleTimeout - quiet);
+        }
+    }
 }
