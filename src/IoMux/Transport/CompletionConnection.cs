@@ -133,20 +133,7 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
             _ring.Cancel(_slot, SendOperation);
         }
         _owner.Release(this, started: _handler is not null);
-        if (_handler is { } handler)
-        {
-            _trace?.Closed(this, reason);
-            try
-            {
-                handler.OnClosed(this, reason);
-            }
-#pragma warning disable CA1031 // Nothing is left to undo: the connection is already gone.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                SetHandlerException(e);
-            }
-        }
+        NotifyClosed(_handler, _trace, reason);
         ReleaseWhenIdle();
     }
 
@@ -392,7 +379,7 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
     private void Fail(Errno errno)
     {
         SetError(errno);
-        CloseNow(errno is Errno.ECONNRESET or Errno.EPIPE or Errno.ETIMEDOUT ? CloseReason.Reset : CloseReason.Error);
+        CloseNow(ReasonFor(errno));
     }
 
     private void HandlerFailed(Exception e)
@@ -400,5 +387,4 @@ internal sealed unsafe class CompletionConnection : ServedConnection, ICompletio
         SetHandlerException(e);
         CloseNow(CloseReason.HandlerFailed);
     }
-
 }

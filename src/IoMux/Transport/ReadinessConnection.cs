@@ -154,20 +154,7 @@ internal sealed class ReadinessConnection : ServedConnection, ILoopHandler
         _queue.Clear();
         _socket.Dispose();
         _owner.Release(this, started: _handler is not null);
-        if (_handler is { } handler)
-        {
-            _trace?.Closed(this, reason);
-            try
-            {
-                handler.OnClosed(this, reason);
-            }
-#pragma warning disable CA1031 // Nothing is left to undo: the connection is already gone.
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                SetHandlerException(e);
-            }
-        }
+        NotifyClosed(_handler, _trace, reason);
     }
 
     void ILoopHandler.OnReady(Readiness readiness)
@@ -462,7 +449,7 @@ internal sealed class ReadinessConnection : ServedConnection, ILoopHandler
     private void Fail(Errno errno)
     {
         SetError(errno);
-        CloseReason reason = errno is Errno.ECONNRESET or Errno.EPIPE or Errno.ETIMEDOUT ? CloseReason.Reset : CloseReason.Error;
+        CloseReason reason = ReasonFor(errno);
         if (_dispatching)
         {
             _pendingClose ??= reason;
@@ -478,6 +465,4 @@ internal sealed class ReadinessConnection : ServedConnection, ILoopHandler
         SetHandlerException(e);
         _pendingClose ??= CloseReason.HandlerFailed;
     }
-
-
 }

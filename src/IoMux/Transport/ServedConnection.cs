@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using IoMux.Native;
 
 namespace IoMux.Transport;
 
@@ -27,6 +28,30 @@ internal abstract class ServedConnection : Connection
 
     /// <summary>Closes at once with <paramref name="reason"/>; a no-op when already closed.</summary>
     internal abstract void CloseNow(CloseReason reason);
+
+    /// <summary>The close reason for a socket error: the peer's reset (or timeout) is Reset, anything else Error.</summary>
+    private protected static CloseReason ReasonFor(Errno errno) =>
+        errno is Errno.ECONNRESET or Errno.EPIPE or Errno.ETIMEDOUT ? CloseReason.Reset : CloseReason.Error;
+
+    /// <summary>Tells the handler, if the connection was ever started, that it closed; an exception it throws is only recorded.</summary>
+    private protected void NotifyClosed(IConnectionHandler? handler, ITransportTrace? trace, CloseReason reason)
+    {
+        if (handler is null)
+        {
+            return;
+        }
+        trace?.Closed(this, reason);
+        try
+        {
+            handler.OnClosed(this, reason);
+        }
+#pragma warning disable CA1031 // Nothing is left to undo: the connection is already gone.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            SetHandlerException(e);
+        }
+    }
 
     /// <summary>Closes the connection with <see cref="CloseReason.IdleTimeout"/> after <paramref name="idleTimeout"/> without traffic (none: never).</summary>
     private protected void StartIdleTimer(TimeSpan? idleTimeout)
