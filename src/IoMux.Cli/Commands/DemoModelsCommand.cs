@@ -50,7 +50,7 @@ internal static class DemoModelsCommand
             ModelRunner.RunProducerOnly(workload);
             return 0;
         }
-        if (!IoModels.TryParse(model, out IoModel parsed))
+        if (!IoModels.TryParse(model, out DemoModel parsed))
         {
             throw new UsageException($"--child: '{model}' is not a model; use threads, polling, multiplexing, async or none");
         }
@@ -78,7 +78,7 @@ internal static class DemoModelsCommand
         foreach (ModelReport r in reports)
         {
             ModelCounts c = r.Run.Counts;
-            string threads = r.Run.Model == IoModel.Async ? "pool" : $"{c.Threads}";
+            string threads = r.Run.Model == DemoModel.Async ? "pool" : $"{c.Threads}";
             string syscalls = r.Syscalls is null ? "-" : $"{r.Syscalls.Total}";
             string top = r.Syscalls is null ? "" : string.Join(", ", r.Syscalls.Top.Select(kv => $"{kv.Key} {kv.Value}"));
             Console.WriteLine($"{IoModels.Name(r.Run.Model),-13} {threads,7} {Durations.Format(r.Run.Wall),9} {Durations.Format(r.Run.Cpu),9} {c.Reads,7} {c.EmptyReads,8} {c.Waits,6} {syscalls,9}  {top}");

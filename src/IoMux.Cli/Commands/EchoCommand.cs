@@ -63,7 +63,7 @@ internal static class EchoCommand
         var options = new TcpServerOptions
         {
             Trigger = trigger,
-            Transport = completion ? TransportKind.Completion : TransportKind.Readiness,
+            IoModel = completion ? IoModel.Completion : IoModel.Readiness,
             MaxConnections = settings.MaxConnections,
             IdleTimeout = settings.IdleTimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
             WriteHighWatermark = settings.WriteLimit,
@@ -99,7 +99,7 @@ internal static class EchoCommand
         group.Dispose();
         TcpServerCounters counters = server.Counters;
         output.WriteLine($"iomux echo: stopped{(drained ? "" : " (drain incomplete)")}; {counters.Accepted} connections served, "
-            + $"{counters.RejectedOverLimit} over the limit, {counters.RejectedDescriptorTooLarge} with descriptors too large, {counters.RejectedOutOfDescriptors} shed for lack of descriptors");
+            + $"{counters.RejectedOverLimit} over the limit, {counters.RejectedDescriptorRefused} refused by the selector, {counters.RejectedSetupFailed} not set up, {counters.RejectedOutOfDescriptors} shed for lack of descriptors");
         return faulted ? 1 : 0;
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 
 namespace IoMux;
@@ -60,6 +61,28 @@ public sealed class EventLoop : IDisposable
     /// by at most the turn's own length, as libuv's uv_now is.
     /// </summary>
     internal long TurnTimestamp => _turnTimestamp;
+
+    /// <summary>
+    /// Whether a loop on <paramref name="backend"/> can serve <paramref name="model"/> here, and if not, why:
+    /// readiness runs wherever the backend does; completion needs io_uring with rings of provided buffers.
+    /// </summary>
+    public static bool IsAvailable(IoModel model, SelectorBackend backend, [NotNullWhen(false)] out string? reason)
+    {
+        if (!Selector.IsAvailable(backend, out reason))
+        {
+            return false;
+        }
+        reason = model switch
+        {
+            IoModel.Readiness => null,
+            IoModel.Completion => CompletionAvailability.RefusalFor(backend),
+            _ => throw new ArgumentOutOfRangeException(nameof(model), model, "unknown I/O model; use Readiness or Completion"),
+        };
+        return reason is null;
+    }
+
+    /// <summary>Whether this loop can serve <paramref name="model"/> (see <see cref="IsAvailable"/>).</summary>
+    public bool Supports(IoModel model) => IsAvailable(model, Selector.Backend, out _);
 
     /// <summary>Pending timers (cancelled ones are removed at once).</summary>
     public int PendingTimers => _timers.Count;

@@ -26,8 +26,10 @@ public enum RejectReason
 {
     /// <summary>The server already had its maximum number of connections.</summary>
     OverConnectionLimit,
-    /// <summary>The descriptor is too large for the selector (select's FD_SETSIZE).</summary>
-    DescriptorTooLarge,
+    /// <summary>The loop's selector refused the descriptor (<see cref="DescriptorRefusedException"/>: select stops at 1024).</summary>
+    DescriptorRefused,
     /// <summary>The process or system ran out of descriptors (EMFILE / ENFILE); the pending connection was shed.</summary>
     OutOfDescriptors,
+    /// <summary>The connection's I/O resources could not be set up (the server's log line says why); nothing of it was kept.</summary>
+    SetupFailed,
 }

@@ -173,7 +173,7 @@ internal sealed class ServerLoop : ILoopHandler
         {
             // The peer may already have reset; the first read reports that the ordinary way.
         }
-        ServedConnection connection = Options.Transport == TransportKind.Completion
+        ServedConnection connection = Options.IoModel == IoModel.Completion
             ? new CompletionConnection(this, socket, _server.Counters.NextId())
             : new ReadinessConnection(this, socket, _server.Counters.NextId());
         Link(connection);
@@ -182,11 +182,11 @@ internal sealed class ServerLoop : ILoopHandler
             IConnectionHandler handler = _server.HandlerFactory(connection);
             connection.Start(handler);
         }
-        catch (FdSetSizeExceededException)
+        catch (DescriptorRefusedException e)
         {
-            Options.Log?.Invoke($"fd {fd} is too large for the {Loop.Selector.Backend.ToString().ToLowerInvariant()} backend (descriptors must be below 1024); connection closed, others keep being served");
-            _server.Counters.Rejected(RejectReason.DescriptorTooLarge);
-            Options.Trace?.Rejected(fd, RejectReason.DescriptorTooLarge);
+            Options.Log?.Invoke($"{e.Message}; connection closed, others keep being served");
+            _server.Counters.Rejected(RejectReason.DescriptorRefused);
+            Options.Trace?.Rejected(fd, RejectReason.DescriptorRefused);
             connection.CloseNow(CloseReason.Error);
             return;
         }

@@ -50,13 +50,9 @@ public sealed class TcpServer : IDisposable
         options.Validate();
         foreach (EventLoop loop in group.Loops)
         {
-            if (options.Transport == TransportKind.Completion && loop.Selector is not IoUringSelector)
+            if (!EventLoop.IsAvailable(options.IoModel, loop.Selector.Backend, out string? refusal))
             {
-                throw new NotSupportedException($"the completion transport needs io_uring loops, but {loop.Name} runs on {loop.Selector.Backend.ToString().ToLowerInvariant()}; create the group with SelectorBackend.IoUring");
-            }
-            if (options.Transport == TransportKind.Completion && IoUringSelector.CompletionRefusal is { } refusal)
-            {
-                throw new NotSupportedException(refusal);
+                throw new NotSupportedException($"{loop.Name}: {refusal}");
             }
             if (!loop.Selector.Supports(options.Trigger))
             {

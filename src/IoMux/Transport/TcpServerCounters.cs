@@ -8,7 +8,8 @@ public sealed class TcpServerCounters
     private long _closed;
     private int _open;
     private long _rejectedOverLimit;
-    private long _rejectedTooLarge;
+    private long _rejectedRefused;
+    private long _rejectedSetupFailed;
     private long _rejectedOutOfDescriptors;
 
     /// <summary>Connections handed to a handler.</summary>
@@ -22,7 +23,11 @@ public sealed class TcpServerCounters
 
     public long RejectedOverLimit => Interlocked.Read(ref _rejectedOverLimit);
 
-    public long RejectedDescriptorTooLarge => Interlocked.Read(ref _rejectedTooLarge);
+    /// <summary>Connections closed at once because the loop's selector refused the descriptor (select stops at 1024).</summary>
+    public long RejectedDescriptorRefused => Interlocked.Read(ref _rejectedRefused);
+
+    /// <summary>Connections closed at once because their I/O resources could not be set up.</summary>
+    public long RejectedSetupFailed => Interlocked.Read(ref _rejectedSetupFailed);
 
     public long RejectedOutOfDescriptors => Interlocked.Read(ref _rejectedOutOfDescriptors);
 
@@ -63,8 +68,11 @@ public sealed class TcpServerCounters
             case RejectReason.OverConnectionLimit:
                 Interlocked.Increment(ref _rejectedOverLimit);
                 break;
-            case RejectReason.DescriptorTooLarge:
-                Interlocked.Increment(ref _rejectedTooLarge);
+            case RejectReason.DescriptorRefused:
+                Interlocked.Increment(ref _rejectedRefused);
+                break;
+            case RejectReason.SetupFailed:
+                Interlocked.Increment(ref _rejectedSetupFailed);
                 break;
             default:
                 Interlocked.Increment(ref _rejectedOutOfDescriptors);

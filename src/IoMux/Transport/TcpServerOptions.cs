@@ -6,8 +6,8 @@ public sealed class TcpServerOptions
     /// <summary>How the listener and connections are registered; the loops' selectors must support it.</summary>
     public Trigger Trigger { get; init; } = Trigger.Level;
 
-    /// <summary>Readiness (any backend) or completion (io_uring loops, level trigger only).</summary>
-    public TransportKind Transport { get; init; } = TransportKind.Readiness;
+    /// <summary>Readiness (any backend) or completion (io_uring loops, level trigger only); see <see cref="EventLoop.IsAvailable"/>.</summary>
+    public IoModel IoModel { get; init; } = IoModel.Readiness;
 
     /// <summary>Open connections allowed at once (0: no limit). Connections over it are accepted and closed at once.</summary>
     public int MaxConnections { get; init; }
@@ -56,13 +56,13 @@ public sealed class TcpServerOptions
         {
             throw new ArgumentOutOfRangeException(nameof(Trigger), Trigger, "unknown trigger; use Level, Edge or OneShot");
         }
-        if (!Enum.IsDefined(Transport))
+        if (!Enum.IsDefined(IoModel))
         {
-            throw new ArgumentOutOfRangeException(nameof(Transport), Transport, "unknown transport; use Readiness or Completion");
+            throw new ArgumentOutOfRangeException(nameof(IoModel), IoModel, "unknown I/O model; use Readiness or Completion");
         }
-        if (Transport == TransportKind.Completion && Trigger != Trigger.Level)
+        if (IoModel == IoModel.Completion && Trigger != Trigger.Level)
         {
-            throw new ArgumentOutOfRangeException(nameof(Trigger), Trigger, "the completion transport has no readiness to trigger on; use Trigger.Level");
+            throw new ArgumentOutOfRangeException(nameof(Trigger), Trigger, "the completion model has no readiness to trigger on; use Trigger.Level");
         }
         ArgumentOutOfRangeException.ThrowIfNegative(MaxConnections);
         if (IdleTimeout is { } idle && idle <= TimeSpan.Zero)

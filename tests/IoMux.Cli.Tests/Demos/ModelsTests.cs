@@ -12,7 +12,7 @@ public sealed class ModelsTests
     [MemberData(nameof(Models))]
     public void Every_model_reads_every_byte_and_sees_every_EOF(string name)
     {
-        Assert.True(IoModels.TryParse(name, out IoModel model));
+        Assert.True(IoModels.TryParse(name, out DemoModel model));
         ModelRun run = ModelRunner.Run(model, Small);
         Assert.Equal(Small.TotalBytes, run.Counts.Bytes);
         Assert.InRange(run.Counts.Reads, Small.Channels + 1, Small.Channels * (Small.Messages + 1));
@@ -21,16 +21,16 @@ public sealed class ModelsTests
     [Fact]
     public void Only_the_polling_loop_reads_channels_that_have_nothing()
     {
-        Assert.Equal(0, ModelRunner.Run(IoModel.Threads, Small).Counts.EmptyReads);
-        Assert.Equal(0, ModelRunner.Run(IoModel.Multiplexing, Small).Counts.EmptyReads);
+        Assert.Equal(0, ModelRunner.Run(DemoModel.Threads, Small).Counts.EmptyReads);
+        Assert.Equal(0, ModelRunner.Run(DemoModel.Multiplexing, Small).Counts.EmptyReads);
         // 20 pauses of 1 ms with nothing to read: a loop that never sleeps must find empty channels.
-        Assert.True(ModelRunner.Run(IoModel.Polling, Small).Counts.EmptyReads > 0);
+        Assert.True(ModelRunner.Run(DemoModel.Polling, Small).Counts.EmptyReads > 0);
     }
 
     [Fact]
     public void The_multiplexer_reads_on_one_thread_after_waiting()
     {
-        ModelCounts counts = ModelRunner.Run(IoModel.Multiplexing, Small).Counts;
+        ModelCounts counts = ModelRunner.Run(DemoModel.Multiplexing, Small).Counts;
         Assert.Equal(1, counts.Threads);
         Assert.True(counts.Waits >= 1);
     }

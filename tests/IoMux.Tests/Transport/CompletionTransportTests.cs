@@ -12,7 +12,7 @@ namespace IoMux.Tests.Transport;
 public sealed class CompletionTransportTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
-    private static readonly TcpServerOptions Completion = new() { Transport = TransportKind.Completion };
+    private static readonly TcpServerOptions Completion = new() { IoModel = IoModel.Completion };
 
     [Fact]
     public void Echo_round_trips_allocate_nothing_on_the_loop_thread_once_warm()
@@ -55,7 +55,7 @@ public sealed class CompletionTransportTests(ITestOutputHelper output)
         var handler = new Echo();
         using var group = new EventLoopGroup(1, SelectorBackend.IoUring);
         using TcpServer server = TcpServer.Start(group, new IPEndPoint(IPAddress.Loopback, 0), _ => handler,
-            new TcpServerOptions { Transport = TransportKind.Completion, WriteHighWatermark = 64 * 1024, WriteLowWatermark = 16 * 1024 });
+            new TcpServerOptions { IoModel = IoModel.Completion, WriteHighWatermark = 64 * 1024, WriteLowWatermark = 16 * 1024 });
         group.Start();
         using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { SendTimeout = 500, ReceiveTimeout = 10_000 };
         client.Connect(server.LocalEndPoint);
@@ -150,7 +150,7 @@ public sealed class CompletionTransportTests(ITestOutputHelper output)
         Assert.Throws<ArgumentOutOfRangeException>(() =>
         {
             using var group = new EventLoopGroup(1, SelectorBackend.Epoll);
-            TcpServer.Start(group, new IPEndPoint(IPAddress.Loopback, 0), _ => new Echo(), new TcpServerOptions { Transport = TransportKind.Completion, Trigger = Trigger.Edge });
+            TcpServer.Start(group, new IPEndPoint(IPAddress.Loopback, 0), _ => new Echo(), new TcpServerOptions { IoModel = IoModel.Completion, Trigger = Trigger.Edge });
         });
     }
 

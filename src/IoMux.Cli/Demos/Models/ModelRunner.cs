@@ -3,12 +3,12 @@ using System.Diagnostics;
 namespace IoMux.Cli.Demos.Models;
 
 /// <summary>One model's run: its own counts, the wall time from the producer's first write to the last EOF, and the process CPU time spent.</summary>
-internal sealed record ModelRun(IoModel Model, ModelCounts Counts, TimeSpan Wall, TimeSpan Cpu);
+internal sealed record ModelRun(DemoModel Model, ModelCounts Counts, TimeSpan Wall, TimeSpan Cpu);
 
 /// <summary>Runs a model against a fresh set of channels fed by the producer.</summary>
 internal static class ModelRunner
 {
-    public static ModelRun Run(IoModel model, ModelWorkload workload)
+    public static ModelRun Run(DemoModel model, ModelWorkload workload)
     {
         ArgumentNullException.ThrowIfNull(workload);
         workload.Validate();
@@ -18,9 +18,9 @@ internal static class ModelRunner
         channels.StartProducer();
         ModelCounts counts = model switch
         {
-            IoModel.Threads => ThreadsModel.Read(channels),
-            IoModel.Polling => PollingModel.Read(channels),
-            IoModel.Multiplexing => MultiplexingModel.Read(channels),
+            DemoModel.Threads => ThreadsModel.Read(channels),
+            DemoModel.Polling => PollingModel.Read(channels),
+            DemoModel.Multiplexing => MultiplexingModel.Read(channels),
             _ => AsyncModel.Read(channels),
         };
         channels.JoinProducer();

@@ -28,7 +28,7 @@ internal static class ModelsDemo
         ArgumentNullException.ThrowIfNull(childCommand);
         workload.Validate();
         var warmUp = workload with { Messages = Math.Min(workload.Messages, 5), Pause = TimeSpan.Zero };
-        foreach (IoModel model in IoModels.All)
+        foreach (DemoModel model in IoModels.All)
         {
             ModelRunner.Run(model, warmUp); // JIT and thread-pool start-up, so the first model is not charged for them
         }
@@ -41,13 +41,13 @@ internal static class ModelsDemo
         var runs = IoModels.All.Select(m => Median(samples.Where(s => s.Model == m))).ToList();
 
         straceNote = strace is null ? "strace is not installed (apt-get install strace): system calls not counted" : null;
-        var syscalls = new Dictionary<IoModel, SyscallDelta>();
+        var syscalls = new Dictionary<DemoModel, SyscallDelta>();
         if (strace is not null)
         {
             try
             {
                 StraceSummary baseline = SyscallCounter.Count(strace, childCommand(BaselineChild));
-                foreach (IoModel model in IoModels.All)
+                foreach (DemoModel model in IoModels.All)
                 {
                     syscalls[model] = Delta(SyscallCounter.Count(strace, childCommand(IoModels.Name(model))), baseline);
                 }

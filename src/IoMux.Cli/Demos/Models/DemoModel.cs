@@ -1,7 +1,7 @@
 namespace IoMux.Cli.Demos.Models;
 
 /// <summary>The four ways the models demo reads the same channels.</summary>
-internal enum IoModel
+internal enum DemoModel
 {
     /// <summary>Synchronous, blocking: one thread per channel, each parked in read(2).</summary>
     Threads,
@@ -15,27 +15,27 @@ internal enum IoModel
 
 internal static class IoModels
 {
-    public static IReadOnlyList<IoModel> All { get; } = [IoModel.Threads, IoModel.Polling, IoModel.Multiplexing, IoModel.Async];
+    public static IReadOnlyList<DemoModel> All { get; } = [DemoModel.Threads, DemoModel.Polling, DemoModel.Multiplexing, DemoModel.Async];
 
-    public static string Name(IoModel model) => model switch
+    public static string Name(DemoModel model) => model switch
     {
-        IoModel.Threads => "threads",
-        IoModel.Polling => "polling",
-        IoModel.Multiplexing => "multiplexing",
+        DemoModel.Threads => "threads",
+        DemoModel.Polling => "polling",
+        DemoModel.Multiplexing => "multiplexing",
         _ => "async",
     };
 
-    public static string Describe(IoModel model) => model switch
+    public static string Describe(DemoModel model) => model switch
     {
-        IoModel.Threads => "blocking read, one thread per channel",
-        IoModel.Polling => "non-blocking read loop over every channel, one thread",
-        IoModel.Multiplexing => "Selector (epoll) wait, then read the ready channels, one thread",
+        DemoModel.Threads => "blocking read, one thread per channel",
+        DemoModel.Polling => "non-blocking read loop over every channel, one thread",
+        DemoModel.Multiplexing => "Selector (epoll) wait, then read the ready channels, one thread",
         _ => ".NET Socket.ReceiveAsync per channel (SocketAsyncEngine: epoll underneath on Linux)",
     };
 
-    public static bool TryParse(string text, out IoModel model)
+    public static bool TryParse(string text, out DemoModel model)
     {
-        foreach (IoModel m in All)
+        foreach (DemoModel m in All)
         {
             if (string.Equals(Name(m), text, StringComparison.OrdinalIgnoreCase))
             {
