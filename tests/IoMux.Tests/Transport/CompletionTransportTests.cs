@@ -145,7 +145,7 @@ public sealed class CompletionTransportTests(ITestOutputHelper output)
         using (var group = new EventLoopGroup(1, SelectorBackend.Epoll))
         {
             var e = Assert.Throws<NotSupportedException>(() => TcpServer.Start(group, new IPEndPoint(IPAddress.Loopback, 0), _ => new Echo(), Completion));
-            Assert.Contains("needs io_uring loops", e.Message, StringComparison.Ordinal);
+            Assert.Contains("needs the io_uring backend", e.Message, StringComparison.Ordinal);
         }
         Assert.Throws<ArgumentOutOfRangeException>(() =>
         {
