@@ -175,14 +175,9 @@ internal static class EchoCommand
         {
             throw new UsageException($"--trigger {trigger.ToString().ToLowerInvariant()} does not apply to --backend uring: completions have no readiness to trigger on; omit --trigger (level)");
         }
-        try
+        if (!EventLoop.IsAvailable(IoModel.Completion, SelectorBackend.IoUring, out string? reason))
         {
-            using var probe = (IoUringSelector)Selector.Create(SelectorBackend.IoUring);
-            _ = probe.Completions;
-        }
-        catch (Exception e) when (e is SyscallException or NotSupportedException)
-        {
-            throw new UsageException($"io_uring is not available here ({e.Message}); use --backend epoll", e);
+            throw new UsageException($"io_uring is not available here ({reason}); use --backend epoll");
         }
         return "uring (completion)";
     }

@@ -9,6 +9,7 @@ namespace IoMux;
 internal static class CompletionAvailability
 {
     private static readonly Version ProvidedBufferRingKernel = new(5, 19);
+    private static readonly Lazy<string?> ProvidedBuffersRefusal = new(ProbeProvidedBuffers);
 
     /// <summary>Null when a loop on <paramref name="backend"/> can serve the completion model; otherwise why not, in one line.</summary>
     public static string? RefusalFor(SelectorBackend backend)
@@ -23,6 +24,21 @@ internal static class CompletionAvailability
         }
         return Environment.OSVersion.Version < ProvidedBufferRingKernel
             ? $"the completion model needs Linux {ProvidedBufferRingKernel.Major}.{ProvidedBufferRingKernel.Minor} (rings of provided buffers); this kernel is {Environment.OSVersion.Version}"
-            : null;
+            : ProvidedBuffersRefusal.Value;
+    }
+
+    /// <summary>Registers a one-buffer ring once, so a kernel or sandbox that refuses them is named before any connection is accepted.</summary>
+    private static string? ProbeProvidedBuffers()
+    {
+        try
+        {
+            using IoUringRing ring = IoUringRing.Create(4, 0);
+            _ = new IoUringBufferRing(ring, groupId: 1, count: 1, size: 4096);
+            return null;
+        }
+        catch (SyscallException e)
+        {
+            return $"io_uring refused a ring of provided buffers ({e.Message}); use the readiness model";
+        }
     }
 }

@@ -29,6 +29,7 @@ public sealed class EventLoop : IDisposable
     private int _requeuedCount;
     private long _nextSequence;
     private long _turnTimestamp = Stopwatch.GetTimestamp();
+    private CompletionQueue? _completions;
     private int _threadId;
     private volatile bool _stopRequested;
     private bool _disposed;
@@ -83,6 +84,19 @@ public sealed class EventLoop : IDisposable
 
     /// <summary>Whether this loop can serve <paramref name="model"/> (see <see cref="IsAvailable"/>).</summary>
     public bool Supports(IoModel model) => IsAvailable(model, Selector.Backend, out _);
+
+    /// <summary>
+    /// The loop's completion queue, created on first use (it registers 4 MiB of shared receive buffers); throws
+    /// <see cref="NotSupportedException"/> with the reason where <see cref="IoModel.Completion"/> cannot run.
+    /// </summary>
+    internal CompletionQueue Completions
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _completions ??= CompletionQueue.Create(Selector);
+        }
+    }
 
     /// <summary>Pending timers (cancelled ones are removed at once).</summary>
     public int PendingTimers => _timers.Count;
@@ -194,6 +208,7 @@ public sealed class EventLoop : IDisposable
             }
         }
         _disposed = true;
+        _completions?.Dispose();
         Selector.Dispose();
     }
 
@@ -215,6 +230,10 @@ public sealed class EventLoop : IDisposable
 
     internal void CancelTimer(LoopTimer timer)
     {
+        if (_disposed)
+        {
+            return; // the timers went with the loop; a connection closed after it still cancels its own
+        }
         ThrowIfForeignThread();
         if (timer.IsPending)
         {

@@ -37,6 +37,12 @@ public sealed partial class IoUringSelector : Selector
     private const ulong WakeUserData = 1;
     private const ulong RemoveUserData = 2;
 
+    /// <summary>
+    /// user_data of a request that is not the selector's: upper half zero (no poll token), this bit set. Such
+    /// completions go to <see cref="CompletionSink"/>; the lower 31 bits are the sink's own.
+    /// </summary>
+    internal const ulong CompletionTag = 1UL << 31;
+
     private readonly IoUringRing? _ring;
     private PollSlot[] _slots = new PollSlot[64];
     private ArmQueue _recheckQueue = new();
@@ -71,7 +77,11 @@ public sealed partial class IoUringSelector : Selector
 
     public override bool Supports(Trigger trigger) => true;
 
-    private IoUringRing Ring => _ring!;
+    /// <summary>The ring, for a completion queue that shares it: its requests go in with this selector's waits.</summary>
+    internal IoUringRing Ring => _ring!;
+
+    /// <summary>Where completions tagged <see cref="CompletionTag"/> go while this selector reaps (loop thread, inside Wait).</summary>
+    internal IRingCompletionSink? CompletionSink { get; set; }
 
     private protected override void AddToKernel(SelectorKey key)
     {
@@ -221,9 +231,9 @@ public sealed partial class IoUringSelector : Selector
                     ArmWake();
                 }
             }
-            else if (IoUringCompletions.IsCompletion(cqe.UserData))
+            else if ((cqe.UserData & CompletionTag) != 0)
             {
-                _completions?.Dispatch(cqe);
+                CompletionSink?.OnCompletion(cqe);
             }
             return false; // RemoveUserData: a removal's own result, nothing to learn from it
         }
@@ -475,4 +485,10 @@ public sealed partial class IoUringSelector : Selector
         public uint Batch;
         public int Index;
     }
+}
+
+/// <summary>Takes the completions of requests that share an <see cref="IoUringSelector"/>'s ring but are not its polls.</summary>
+internal interface IRingCompletionSink
+{
+    void OnCompletion(in IoUringCqe cqe);
 }

@@ -337,5 +337,8 @@ public abstract class Selector : IDisposable
         return ms >= int.MaxValue ? int.MaxValue : (int)ms;
     }
 
+    /// <summary>True once disposed: every registration went with it.</summary>
+    internal bool IsDisposed => _disposed;
+
     private protected void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 }

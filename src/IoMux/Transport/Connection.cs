@@ -3,18 +3,34 @@ using IoMux.Native;
 namespace IoMux.Transport;
 
 /// <summary>
-/// One TCP connection on one event loop, as a protocol sees it: write bytes, close gracefully or abort,
-/// keep state. How the bytes move — readiness (select, poll, epoll) or completion (io_uring) — is the
-/// concrete transport's business, so one <see cref="IConnectionHandler"/> serves either. Loop thread only:
-/// from elsewhere, <see cref="EventLoop.Post"/> to <see cref="Loop"/>.
+/// One stream connection on one event loop, as a protocol sees it: write bytes, close gracefully or abort,
+/// keep state. The same connection serves either I/O model — readiness (select, poll, epoll, io_uring polls) or
+/// completion (io_uring) — so one <see cref="IConnectionHandler"/> runs on both, with the same behaviour and
+/// the same close timing. Loop thread only: from elsewhere, <see cref="EventLoop.Post"/> to <see cref="Loop"/>.
 /// </summary>
-public abstract class Connection
+/// <remarks>
+/// A close asked for while a handler callback runs (<see cref="Abort"/>, a failed <see cref="Write"/>, the
+/// handler throwing) takes effect when that callback returns, so a handler is never told
+/// <see cref="IConnectionHandler.OnClosed"/> from inside one of its own calls; a close from anywhere else (a
+/// timer, a posted action, the server stopping) takes effect at once.
+/// </remarks>
+public sealed partial class Connection
 {
-    private protected Connection(EventLoop loop, int fd, long id)
+    private readonly ConnectionDriver _driver;
+    private readonly ConnectionSettings _settings;
+    private readonly IConnectionOwner _owner;
+    private readonly WriteQueue _queue;
+
+    internal Connection(EventLoop loop, long id, ConnectionDriver driver, ConnectionSettings settings, IConnectionOwner owner, SegmentPool segments)
     {
         Loop = loop;
-        Fd = fd;
         Id = id;
+        Fd = driver.Fd;
+        _driver = driver;
+        _settings = settings;
+        _owner = owner;
+        _queue = new WriteQueue(segments, settings.HighWatermark, settings.LowWatermark);
+        driver.Bind(this);
     }
 
     /// <summary>A number unique within the server, in accept order.</summary>
@@ -29,13 +45,14 @@ public abstract class Connection
     /// <summary>Whatever the handler wants to keep with the connection.</summary>
     public object? UserState { get; set; }
 
-    /// <summary>Bytes accepted by <see cref="Write"/> and not yet handed to the kernel.</summary>
-    public abstract int QueuedBytes { get; }
+    /// <summary>Bytes accepted by <see cref="Write"/> and not yet taken by the kernel.</summary>
+    public int QueuedBytes => _queue.Length;
 
     /// <summary>True while reading is paused because queued output passed its high watermark.</summary>
-    public abstract bool IsReadPaused { get; }
+    public bool IsReadPaused => _holds != ReadHolds.None;
 
-    public bool IsClosed { get; private set; }
+    /// <summary>True once the connection closed and its handler was told.</summary>
+    public bool IsClosed => _state == ConnectionState.Closed;
 
     /// <summary>Why the connection closed (meaningful once <see cref="IsClosed"/>).</summary>
     public CloseReason CloseReason { get; private set; }
@@ -47,29 +64,66 @@ public abstract class Connection
     public Exception? HandlerException { get; private set; }
 
     /// <summary>
-    /// Sends <paramref name="data"/>, copying whatever cannot go to the kernel at once; the copy is queued and
-    /// sent in order. Returns false (and sends nothing) when the connection is closed or closing.
+    /// Sends <paramref name="data"/>, copying whatever the kernel does not take at once; the copy is queued and
+    /// sent in order. Returns false (and sends nothing) when the connection is closed or closing, or when the
+    /// copy would take the queue past <see cref="TcpServerOptions.MaxQueuedBytes"/>: the connection is then
+    /// aborted with <see cref="CloseReason.WriteLimitExceeded"/> (a peer that does not read cannot grow memory
+    /// without bound).
     /// </summary>
-    public abstract bool Write(ReadOnlySpan<byte> data);
+    public bool Write(ReadOnlySpan<byte> data)
+    {
+        if (_state is not (ConnectionState.Open or ConnectionState.InputEnded) || _pendingClose is not null)
+        {
+            return false;
+        }
+        if (data.IsEmpty)
+        {
+            return true;
+        }
+        if (_queue.IsEmpty)
+        {
+            int sent = _driver.SendNow(data);
+            if (sent < 0)
+            {
+                return false;
+            }
+            if (sent > 0)
+            {
+                NoteActivity();
+                _settings.Trace?.Wrote(this, sent, data.Length - sent);
+                data = data[sent..];
+            }
+            if (data.IsEmpty)
+            {
+                return true;
+            }
+        }
+        if ((long)_queue.Length + data.Length > _settings.MaxQueuedBytes)
+        {
+            RequestClose(CloseReason.WriteLimitExceeded);
+            return false;
+        }
+        if (_queue.IsEmpty)
+        {
+            StartWriteTimer();
+        }
+        if (_queue.Append(data))
+        {
+            Hold(ReadHolds.Watermark);
+        }
+        _driver.SendQueued();
+        return true;
+    }
 
     /// <summary>
     /// Stops reading, sends what is queued, sends FIN, and closes at the peer's EOF or after
     /// <see cref="TcpServerOptions.LingerTimeout"/> (reason <see cref="CloseReason.Local"/>).
     /// </summary>
-    public abstract void Close();
+    public void Close() => BeginClose(CloseReason.Local);
 
     /// <summary>Closes at once, dropping queued output (reason <see cref="CloseReason.Aborted"/>).</summary>
-    public abstract void Abort();
+    public void Abort() => RequestClose(CloseReason.Aborted);
 
+    /// <inheritdoc/>
     public override string ToString() => $"connection {Id} (fd {Fd})";
-
-    private protected void MarkClosed(CloseReason reason)
-    {
-        IsClosed = true;
-        CloseReason = reason;
-    }
-
-    private protected void SetError(Errno errno) => Error = errno;
-
-    private protected void SetHandlerException(Exception e) => HandlerException ??= e;
 }

@@ -35,7 +35,7 @@ public sealed class TcpServer : IDisposable
     /// Serves an already connected socket (one end of a socketpair, say) on loop <paramref name="loopIndex"/> as if
     /// that loop had just accepted it. Loop thread only, or before the loop runs.
     /// </summary>
-    internal void Adopt(FileDescriptor socket, int loopIndex = 0) => _loops[loopIndex].Admit(socket);
+    internal void Adopt(FileDescriptor socket, int loopIndex = 0) => _loops[loopIndex].Connections.Admit(socket);
 
     /// <summary>
     /// Binds and listens now (so a port in use fails here, as a <see cref="SyscallException"/> with
@@ -102,7 +102,7 @@ public sealed class TcpServer : IDisposable
         {
             ServerLoop serverLoop = _loops[i];
             serverLoop.Loop.Post(() => serverLoop.BeginStop(drainDeadline));
-            drained[i] = serverLoop.Drained;
+            drained[i] = serverLoop.Connections.Drained;
         }
         return Task.WhenAll(drained);
     }

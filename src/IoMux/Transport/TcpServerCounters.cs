@@ -11,6 +11,7 @@ public sealed class TcpServerCounters
     private long _rejectedRefused;
     private long _rejectedSetupFailed;
     private long _rejectedOutOfDescriptors;
+    private readonly long[] _closedBy = new long[Enum.GetValues<CloseReason>().Length];
 
     /// <summary>Connections handed to a handler.</summary>
     public long Accepted => Interlocked.Read(ref _accepted);
@@ -30,6 +31,9 @@ public sealed class TcpServerCounters
     public long RejectedSetupFailed => Interlocked.Read(ref _rejectedSetupFailed);
 
     public long RejectedOutOfDescriptors => Interlocked.Read(ref _rejectedOutOfDescriptors);
+
+    /// <summary>Accepted connections that closed for <paramref name="reason"/>.</summary>
+    public long ClosedWith(CloseReason reason) => (uint)reason < (uint)_closedBy.Length ? Interlocked.Read(ref _closedBy[(int)reason]) : 0;
 
     internal long NextId() => Interlocked.Increment(ref _nextId);
 
@@ -52,12 +56,14 @@ public sealed class TcpServerCounters
 
     internal void ConnectionStarted() => Interlocked.Increment(ref _accepted);
 
-    internal void ConnectionClosed(bool started)
+    /// <summary>Gives back a slot from <see cref="TryOpen"/>; a connection a handler saw is counted as closed, by reason.</summary>
+    internal void ConnectionClosed(bool started, CloseReason reason)
     {
         Interlocked.Decrement(ref _open);
         if (started)
         {
             Interlocked.Increment(ref _closed);
+            Interlocked.Increment(ref _closedBy[(int)reason]);
         }
     }
 

@@ -21,6 +21,17 @@ public sealed class TcpServerOptions
     /// <summary>Queued output at or below which reading resumes (null: a quarter of the high watermark).</summary>
     public int? WriteLowWatermark { get; init; }
 
+    /// <summary>
+    /// Queued output a connection may hold at most (null: the larger of 64 MiB and 4 × the high watermark, at most
+    /// 1 GiB). The watermark pauses reading, which bounds an echo; a handler that writes on its own (a broadcast, a
+    /// pub-sub fan-out) to a peer that does not read would grow without bound, so a <see cref="Connection.Write"/>
+    /// that would pass this limit is refused and the connection aborted with <see cref="CloseReason.WriteLimitExceeded"/>.
+    /// </summary>
+    public int? MaxQueuedBytes { get; init; }
+
+    /// <summary>Close a connection whose queued output the kernel takes nothing of for this long (null: never), with <see cref="CloseReason.WriteTimeout"/>.</summary>
+    public TimeSpan? WriteTimeout { get; init; }
+
     /// <summary>Size of the read buffer each loop lends to the connection it is serving (readiness; completion receives use the loop's 16 KiB provided buffers).</summary>
     public int ReadBufferSize { get; init; } = 64 * 1024;
 
@@ -48,7 +59,11 @@ public sealed class TcpServerOptions
     /// <summary>Where notable conditions go (a descriptor too large for select, descriptor exhaustion), one line each.</summary>
     public Action<string>? Log { get; init; }
 
+    internal const int MaxQueuedBytesCeiling = 1 << 30;
+
     internal int EffectiveLowWatermark => WriteLowWatermark ?? WriteHighWatermark / 4;
+
+    internal int EffectiveMaxQueuedBytes => MaxQueuedBytes ?? (int)Math.Min(MaxQueuedBytesCeiling, Math.Max(64L << 20, 4L * WriteHighWatermark));
 
     internal void Validate()
     {
@@ -73,6 +88,18 @@ public sealed class TcpServerOptions
         if (EffectiveLowWatermark < 0 || EffectiveLowWatermark >= WriteHighWatermark)
         {
             throw new ArgumentOutOfRangeException(nameof(WriteLowWatermark), WriteLowWatermark, "the low watermark must be at least 0 and below the high watermark");
+        }
+        if (MaxQueuedBytes is { } max && (max < WriteHighWatermark || max > MaxQueuedBytesCeiling))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxQueuedBytes), max, $"the queue limit must be at least the high watermark ({WriteHighWatermark}) and at most {MaxQueuedBytesCeiling} (1 GiB)");
+        }
+        if (WriteHighWatermark > MaxQueuedBytesCeiling)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WriteHighWatermark), WriteHighWatermark, $"the high watermark can be at most {MaxQueuedBytesCeiling} (1 GiB)");
+        }
+        if (WriteTimeout is { } writeTimeout && writeTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WriteTimeout), writeTimeout, "the write timeout must be positive (or null for none)");
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(ReadBufferSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(ReadBudgetPerTurn, 1);

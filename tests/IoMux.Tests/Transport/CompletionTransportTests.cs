@@ -79,7 +79,7 @@ public sealed class CompletionTransportTests(ITestOutputHelper output)
         Assert.True(paused, "the connection should be paused with its client not reading");
         // Paused means it passed the high mark and has not drained to the low one (sends may have completed since);
         // it passed the high mark by at most the one chunk the receive in flight brought.
-        Assert.InRange(queued, (16 * 1024) + 1, (64 * 1024) + IoUringSelector.ReceiveBufferSize);
+        Assert.InRange(queued, (16 * 1024) + 1, (64 * 1024) + CompletionQueue.ReceiveBufferSize);
 
         byte[] echoed = ReceiveExactly(client, sent);
         Assert.True(payload.AsSpan(0, sent).SequenceEqual(echoed), "the echoed bytes differ from those sent");

@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using IoMux.Native;
+
+namespace IoMux;
+
+/// <summary>
+/// A loop's completion capability: typed socket requests (receive into a shared provided buffer, send or
+/// gathered send, cancel) on the io_uring ring its selector waits on, so they go to the kernel with the
+/// loop's next wait, and each completion is handed to the <see cref="ICompletionTarget"/> that asked. A
+/// target holds a slot from <see cref="Attach"/> until <see cref="Detach"/>, which it calls only once none
+/// of its requests is in flight: a slot, and the native memory it lends, is never reused while the kernel may
+/// still complete a request of its previous owner. Loop thread only.
+/// </summary>
+/// <remarks>
+/// user_data: <see cref="IoUringSelector.CompletionTag"/>, the slot in bits 8-30, the target's operation in bits 0-7.
+/// Closing the queue cancels what is in flight and reaps (bounded) until every request has completed, so
+/// sockets and memory are released by their owners rather than left to the kernel's ring teardown.
+/// </remarks>
+internal sealed class CompletionQueue : IRingCompletionSink, IDisposable
+{
+    /// <summary>Bytes of one shared receive buffer: the most one receive completion delivers.</summary>
+    public const int ReceiveBufferSize = 16 * 1024;
+
+    /// <summary>Segments one gathered send takes (16 KiB write-queue segments: 256 KiB per request).</summary>
+    public const int MaxSendSegments = 16;
+
+    // 256 buffers of 16 KiB: 4 MiB per loop, shared by all of its connections however many are idle.
+    private const int ReceiveBufferCount = 256;
+    private const ushort ReceiveGroup = 1;
+    private const byte CancelOperation = 0xFF;
+    private const int SlotBits = 23;
+    private static readonly TimeSpan CloseReapLimit = TimeSpan.FromSeconds(2);
+
+    private readonly IoUringSelector _selector;
+    private readonly IoUringBufferRing _receiveBuffers;
+    private Slot[] _slots = new Slot[64];
+    private int[] _free = new int[64];
+    private int _freeCount;
+    private int _used;
+    private bool _closed;
+
+    private CompletionQueue(IoUringSelector selector)
+    {
+        _selector = selector;
+        _receiveBuffers = new IoUringBufferRing(selector.Ring, ReceiveGroup, ReceiveBufferCount, ReceiveBufferSize);
+        selector.CompletionSink = this;
+    }
+
+    /// <summary>Targets attached now.</summary>
+    public int Attached => _used - _freeCount;
+
+    /// <summary>Requests submitted and not yet completed.</summary>
+    public int InFlight { get; private set; }
+
+    /// <summary>Most targets attached at once; the queue refuses more (tests lower it to make attaching fail).</summary>
+    internal int TargetLimit { get; set; } = 1 << SlotBits;
+
+    public bool IsClosed => _closed;
+
+    /// <summary>The queue for a loop on <paramref name="selector"/>; throws <see cref="NotSupportedException"/> with the reason where the completion model cannot run.</summary>
+    public static CompletionQueue Create(Selector selector)
+    {
+        if (CompletionAvailability.RefusalFor(selector.Backend) is { } refusal)
+        {
+            throw new NotSupportedException(refusal);
+        }
+        return new CompletionQueue((IoUringSelector)selector);
+    }
+
+    public int Attach(ICompletionTarget target)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        if (Attached >= TargetLimit)
+        {
+            throw new InvalidOperationException($"this loop's completion queue already serves {TargetLimit} connections, its limit");
+        }
+        int slot;
+        if (_freeCount > 0)
+        {
+            slot = _free[--_freeCount];
+        }
+        else
+        {
+            slot = _used++;
+            if (slot == _slots.Length)
+            {
+                Array.Resize(ref _slots, _slots.Length * 2);
+            }
+        }
+        _slots[slot].Target = target;
+        return slot;
+    }
+
+    public void Detach(int slot)
+    {
+        ref Slot s = ref _slots[slot];
+        if (s.InFlight != 0)
+        {
+            throw new InvalidOperationException($"completion slot {slot} still has requests in flight; detach once they have completed");
+        }
+        s.Target = null;
+        if (_freeCount == _free.Length)
+        {
+            Array.Resize(ref _free, _free.Length * 2);
+        }
+        _free[_freeCount++] = slot;
+    }
+
+    /// <summary>A receive of at most <see cref="ReceiveBufferSize"/> bytes into a shared buffer taken only when data arrives.</summary>
+    public void Receive(int slot, byte operation, int fd) =>
+        Submit(slot, operation, IoUringRequests.Receive(fd, ReceiveGroup, ReceiveBufferSize));
+
+    /// <summary>Sends <paramref name="segments"/> (pinned, at most <see cref="MaxSendSegments"/>) in one request; they must stay untouched until it completes.</summary>
+    public void Send(int slot, byte operation, int fd, ReadOnlySpan<ArraySegment<byte>> segments)
+    {
+        if (segments.Length == 1)
+        {
+            Submit(slot, operation, IoUringRequests.Send(fd, segments[0]));
+            return;
+        }
+        // One vector per slot, reused: the slot's previous gathered send has completed before its next is asked for.
+        GatherVector vector = _slots[slot].Vector ??= new GatherVector(MaxSendSegments);
+        vector.Fill(segments);
+        Submit(slot, operation, IoUringRequests.SendMessage(fd, vector));
+    }
+
+    /// <summary>Asks the kernel to cancel <paramref name="slot"/>'s <paramref name="operation"/>; the request still completes, with -ECANCELED if it was waiting.</summary>
+    public void Cancel(int slot, byte operation)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        _selector.Ring.Push(IoUringRequests.Cancel(UserData(slot, operation), UserData(slot, CancelOperation)));
+    }
+
+    void IRingCompletionSink.OnCompletion(in IoUringCqe cqe)
+    {
+        int slot = (int)((cqe.UserData >> 8) & ((1UL << SlotBits) - 1));
+        byte operation = (byte)cqe.UserData;
+        if (operation == CancelOperation)
+        {
+            return;
+        }
+        ref Slot s = ref _slots[slot];
+        s.InFlight &= (byte)~(1 << operation);
+        InFlight--;
+        bool hasBuffer = (cqe.Flags & IoUringOps.IORING_CQE_F_BUFFER) != 0;
+        ushort bufferId = (ushort)(cqe.Flags >> IoUringOps.IORING_CQE_BUFFER_SHIFT);
+        try
+        {
+            ReadOnlySpan<byte> received = hasBuffer && cqe.Result > 0 ? _receiveBuffers.Buffer(bufferId, cqe.Result) : default;
+            s.Target?.OnCompletion(operation, cqe.Result, received);
+        }
+        finally
+        {
+            if (hasBuffer)
+            {
+                _receiveBuffers.Recycle(bufferId); // the target is done with it, or was gone: never lose a buffer
+            }
+        }
+    }
+
+    /// <summary>
+    /// Cancels everything in flight and reaps until it has completed (at most <see cref="CloseReapLimit"/>), so
+    /// each target releases its socket and memory the ordinary way; targets left attached are told to let go.
+    /// Called by the loop before its selector (and the ring) goes.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_closed)
+        {
+            return;
+        }
+        for (int slot = 0; slot < _used; slot++)
+        {
+            for (int operation = 0; operation < 8; operation++)
+            {
+                if ((_slots[slot].InFlight & (1 << operation)) != 0)
+                {
+                    Cancel(slot, (byte)operation);
+                }
+            }
+        }
+        var events = new SelectorEvent[64];
+        long deadline = Stopwatch.GetTimestamp() + (long)(CloseReapLimit.TotalSeconds * Stopwatch.Frequency);
+        while (InFlight > 0 && Stopwatch.GetTimestamp() < deadline)
+        {
+            _selector.Wait(events, TimeSpan.FromMilliseconds(10));
+        }
+        _closed = true;
+        for (int slot = 0; slot < _used; slot++)
+        {
+            if (_slots[slot].Target is { } target && _slots[slot].InFlight == 0)
+            {
+                target.OnQueueClosing();
+            }
+            if (_slots[slot].InFlight == 0)
+            {
+                _slots[slot].Vector?.Dispose();
+            }
+            // A request the kernel never completed may still read its vector: leave that memory to the process.
+        }
+        _selector.CompletionSink = null;
+    }
+
+    private void Submit(int slot, byte operation, IoUringSqe sqe)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        Debug.Assert(operation < 8, "operations are bits of the slot's in-flight mask");
+        sqe.UserData = UserData(slot, operation);
+        _selector.Ring.Push(sqe);
+        _slots[slot].InFlight |= (byte)(1 << operation);
+        InFlight++;
+    }
+
+    private static ulong UserData(int slot, byte operation) => IoUringSelector.CompletionTag | ((ulong)slot << 8) | operation;
+
+    private struct Slot
+    {
+        public ICompletionTarget? Target;
+
+        /// <summary>One bit per operation the kernel holds.</summary>
+        public byte InFlight;
+
+        public GatherVector? Vector;
+    }
+}

@@ -1,0 +1,177 @@
+using IoMux.Native;
+
+namespace IoMux.Transport;
+
+/// <summary>
+/// The completion model: one receive is kept in flight while the connection wants input, taking a buffer from the
+/// loop's shared provided buffers only when data arrives (an idle connection holds none); the next is asked for
+/// once the chunk was delivered. Single-shot on purpose: a multishot receive keeps pulling the socket's backlog
+/// into buffers until a cancel reaches it (it overshot a 64 KiB high watermark by up to 1.9 MB), while one at a
+/// time overshoots by at most one 16 KiB chunk, as readiness does by at most one read. One send of the queue's
+/// head segments is in flight at a time, which keeps the bytes in order; what the kernel did not take stays
+/// queued. Released, it cancels what is in flight and closes the socket only when the last request completed, so
+/// the kernel never touches memory that was given back.
+/// </summary>
+internal sealed class CompletionDriver : ConnectionDriver, ICompletionTarget
+{
+    private const byte ReceiveOperation = 1;
+    private const byte SendOperation = 2;
+
+    private readonly CompletionQueue _completions;
+    private readonly LoopResources _resources;
+    private readonly int _slot;
+    private bool _receiving;
+    private bool _sending;
+    private bool _releasing;
+    private bool _released;
+
+    /// <summary>Takes a slot in the loop's completion queue; throws (owning nothing) when the queue refuses one.</summary>
+    public CompletionDriver(FileDescriptor socket, CompletionQueue completions, LoopResources resources)
+        : base(socket)
+    {
+        _completions = completions;
+        _resources = resources;
+        _slot = completions.Attach(this);
+    }
+
+    public override bool ReportsInsideWait => true;
+
+    /// <summary>Nothing to register: requests name the socket themselves.</summary>
+    public override void Start()
+    {
+    }
+
+    /// <summary>A receive already in flight is left to complete: its one chunk is delivered, and none is asked for after it.</summary>
+    public override void PauseReceiving()
+    {
+    }
+
+    public override void ResumeReceiving()
+    {
+        if (_receiving || _releasing || !Owner.WantsInput)
+        {
+            return;
+        }
+        _receiving = true;
+        _completions.Receive(_slot, ReceiveOperation, Fd);
+    }
+
+    /// <summary>Every byte goes through the queue: a send from the caller's span could not outlive the call.</summary>
+    public override int SendNow(ReadOnlySpan<byte> data) => 0;
+
+    public override void SendQueued()
+    {
+        WriteQueue queue = Owner.Queue;
+        if (_sending || _releasing || queue.IsEmpty)
+        {
+            return;
+        }
+        Span<ArraySegment<byte>> segments = _resources.GatherScratch.AsSpan(0, CompletionQueue.MaxSendSegments);
+        int count = queue.Gather(segments, out _);
+        _sending = true;
+        _completions.Send(_slot, SendOperation, Fd, segments[..count]);
+    }
+
+    public override void Release()
+    {
+        if (_releasing)
+        {
+            return;
+        }
+        _releasing = true;
+        if (_completions.IsClosed)
+        {
+            // The queue gave up on what it could not reap; no completion will come for it.
+            _receiving = _sending = false;
+        }
+        else
+        {
+            if (_receiving)
+            {
+                _completions.Cancel(_slot, ReceiveOperation);
+            }
+            if (_sending)
+            {
+                _completions.Cancel(_slot, SendOperation);
+            }
+        }
+        ReleaseWhenIdle();
+    }
+
+    void ICompletionTarget.OnCompletion(byte operation, int result, ReadOnlySpan<byte> received)
+    {
+        if (operation == ReceiveOperation)
+        {
+            _receiving = false;
+            if (!_releasing)
+            {
+                Received(result, received);
+            }
+        }
+        else
+        {
+            _sending = false;
+            if (!_releasing)
+            {
+                Sent(result);
+            }
+        }
+        ReleaseWhenIdle();
+    }
+
+    void ICompletionTarget.OnQueueClosing()
+    {
+        Owner.Failed(Errno.ECANCELED);
+        Release();
+    }
+
+    private void Received(int result, ReadOnlySpan<byte> received)
+    {
+        if (result > 0)
+        {
+            Owner.Received(received);
+        }
+        else if (result == 0)
+        {
+            Owner.InputEnded();
+            return;
+        }
+        // ENOBUFS: every shared buffer was taken within one batch; they are back now, so ask again.
+        else if (result is not (-(int)Errno.EINTR or -(int)Errno.EAGAIN or -(int)Errno.ENOBUFS))
+        {
+            Owner.Failed((Errno)(-result));
+            return;
+        }
+        ResumeReceiving();
+    }
+
+    private void Sent(int result)
+    {
+        if (result >= 0)
+        {
+            Owner.Sent(result);
+        }
+        else if (result is not (-(int)Errno.EINTR or -(int)Errno.EAGAIN))
+        {
+            Owner.Failed((Errno)(-result));
+            return;
+        }
+        SendQueued();
+    }
+
+    /// <summary>Once released and nothing is in flight: close the socket and free the slot — once.</summary>
+    private void ReleaseWhenIdle()
+    {
+        if (!_releasing || _receiving || _sending || _released)
+        {
+            return;
+        }
+        _released = true;
+        Socket.Dispose();
+        if (!_completions.IsClosed)
+        {
+            _completions.Detach(_slot);
+        }
+        Owner.DriverReleased();
+    }
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using IoMux.Native;
+
+namespace IoMux.Transport;
+
+/// <summary>What the driver reports — the kernel's answers — and what the connection makes of each.</summary>
+public sealed partial class Connection
+{
+    /// <summary>Bytes arrived: the handler's while open; while closing or lingering they are dropped (read only so the close sends FIN, not RST).</summary>
+    internal void Received(ReadOnlySpan<byte> data)
+    {
+        if (_state != ConnectionState.Open)
+        {
+            return;
+        }
+        NoteActivity();
+        _settings.Trace?.Read(this, data.Length);
+        CallOnData(data);
+    }
+
+    /// <summary>The peer sent FIN.</summary>
+    internal void InputEnded()
+    {
+        if (_inputEnded || _state == ConnectionState.Closed)
+        {
+            return;
+        }
+        _inputEnded = true;
+        _settings.Trace?.EndOfStream(this);
+        switch (_state)
+        {
+            case ConnectionState.Lingering:
+                CloseNow(_closingReason);
+                break;
+            case ConnectionState.Open when _queue.IsEmpty:
+                CloseNow(CloseReason.PeerClosed);
+                break;
+            case ConnectionState.Open:
+                _state = ConnectionState.InputEnded;
+                _driver.PauseReceiving();
+                break;
+        }
+    }
+
+    /// <summary>The kernel took <paramref name="bytes"/> of the queue.</summary>
+    internal void Sent(int bytes)
+    {
+        NoteActivity();
+        if (_settings.WriteTimeout is not null)
+        {
+            _lastSendProgress = Stopwatch.GetTimestamp();
+        }
+        bool drained = _queue.Consume(bytes);
+        _settings.Trace?.Wrote(this, bytes, _queue.Length);
+        if (drained && Unhold(ReadHolds.Watermark))
+        {
+            CallOnWritable();
+        }
+        if (!_queue.IsEmpty)
+        {
+            return;
+        }
+        if (_state == ConnectionState.InputEnded)
+        {
+            CloseNow(CloseReason.PeerClosed);
+        }
+        else if (_state == ConnectionState.Closing)
+        {
+            FinishClosing();
+        }
+    }
+
+    /// <summary>A socket error: the peer's reset (or timeout) is <see cref="CloseReason.Reset"/>, anything else <see cref="CloseReason.Error"/>.</summary>
+    internal void Failed(Errno errno)
+    {
+        if (_state == ConnectionState.Closed)
+        {
+            return;
+        }
+        Error = errno;
+        RequestClose(errno is Errno.ECONNRESET or Errno.EPIPE or Errno.ETIMEDOUT ? CloseReason.Reset : CloseReason.Error);
+    }
+
+    /// <summary>
+    /// Both directions are shut (POLLHUP): nothing sent can arrive, so nothing queued is worth keeping. While
+    /// lingering that is the expected end (our FIN, then the peer's), not a reset.
+    /// </summary>
+    internal void HungUp() => RequestClose(_state == ConnectionState.Lingering ? _closingReason : CloseReason.Reset);
+
+    /// <summary>The driver closed the socket and holds nothing more: return the queue's segments and leave the server.</summary>
+    internal void DriverReleased()
+    {
+        _queue.Clear();
+        _owner.Released(this);
+    }
+}
+
+/// <summary>Where a connection goes when its driver let go of everything: the server's per-loop connection set.</summary>
+internal interface IConnectionOwner
+{
+    void Released(Connection connection);
+}

@@ -1,0 +1,283 @@
+using System.Diagnostics;
+
+namespace IoMux.Transport;
+
+/// <summary>The connection's states and transitions (docs/architecture.md has them as a table), its timers and its handler calls.</summary>
+public sealed partial class Connection
+{
+    private IConnectionHandler? _handler;
+    private ConnectionState _state;
+    private ReadHolds _holds;
+    private bool _inputEnded;
+    private bool _inCallback;
+    private CloseReason? _pendingClose;
+    private CloseReason _closingReason;
+    private LoopTimer? _idleTimer;
+    private LoopTimer? _lingerTimer;
+    private LoopTimer? _writeTimer;
+    private long _lastActivity = Stopwatch.GetTimestamp();
+    private long _lastSendProgress;
+
+    internal ConnectionState State => _state;
+
+    /// <summary>Links in the owner's list of connections (intrusive: joining and leaving allocate nothing).</summary>
+    internal Connection? PreviousInSet { get; set; }
+
+    internal Connection? NextInSet { get; set; }
+
+    /// <summary>True once a handler was given the connection (it will be told of the close).</summary>
+    internal bool WasStarted => _handler is not null;
+
+    /// <summary>Whether bytes that arrive are wanted: for the handler while open and not held, or to see the peer's FIN while lingering.</summary>
+    internal bool WantsInput => (_state == ConnectionState.Open && _holds == ReadHolds.None) || _state == ConnectionState.Lingering;
+
+    internal WriteQueue Queue => _queue;
+
+    /// <summary>Starts serving: the driver claims the socket (throwing, before any handler call, if it cannot), then the handler is told.</summary>
+    internal void Start(IConnectionHandler handler)
+    {
+        _state = ConnectionState.Open;
+        try
+        {
+            _driver.Start();
+        }
+        catch
+        {
+            _state = ConnectionState.Created;
+            throw;
+        }
+        _handler = handler;
+        _settings.Trace?.Accepted(this);
+        if (_settings.IdleTimeout is { } idle)
+        {
+            _idleTimer = Loop.Schedule(idle, CheckIdle);
+        }
+        _inCallback = true;
+        try
+        {
+            handler.OnConnected(this);
+        }
+#pragma warning disable CA1031 // A handler's failure closes its connection, never the loop.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            HandlerFailed(e);
+        }
+        EndCallback(outer: false);
+        if (WantsInput)
+        {
+            _driver.ResumeReceiving();
+        }
+    }
+
+    /// <summary>A graceful close (the application's, or the server stopping): the handler reads no more; close once the queue is sent and the peer answered FIN.</summary>
+    internal void BeginClose(CloseReason reason)
+    {
+        if (_state is not (ConnectionState.Open or ConnectionState.InputEnded))
+        {
+            return;
+        }
+        _closingReason = reason;
+        _state = ConnectionState.Closing;
+        _driver.PauseReceiving();
+        if (_queue.IsEmpty)
+        {
+            FinishClosing();
+        }
+    }
+
+    /// <summary>Closes at once with <paramref name="reason"/> (queued output is dropped); a no-op when already closed.</summary>
+    internal void CloseNow(CloseReason reason)
+    {
+        if (_state == ConnectionState.Closed)
+        {
+            return;
+        }
+        bool started = _state != ConnectionState.Created;
+        _state = ConnectionState.Closed;
+        CloseReason = reason;
+        _pendingClose = null;
+        _idleTimer?.Cancel();
+        _lingerTimer?.Cancel();
+        _writeTimer?.Cancel();
+        _driver.Release();
+        if (!started || _handler is null)
+        {
+            return;
+        }
+        _settings.Trace?.Closed(this, reason);
+        try
+        {
+            _handler.OnClosed(this, reason);
+        }
+#pragma warning disable CA1031 // Nothing is left to undo: the connection is already gone.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            HandlerException ??= e;
+        }
+    }
+
+    /// <summary>Closes at once, or, inside a handler callback, as soon as it returns.</summary>
+    private void RequestClose(CloseReason reason)
+    {
+        if (_inCallback)
+        {
+            _pendingClose ??= reason;
+        }
+        else
+        {
+            CloseNow(reason);
+        }
+    }
+
+    /// <summary>
+    /// Everything queued was sent after a close was asked for. Closing a socket with unread input makes the kernel
+    /// send RST, which can destroy replies still in flight to the peer; so send FIN, read and discard until the
+    /// peer's EOF, then close — for at most the linger timeout. A peer already at EOF has nothing unread.
+    /// </summary>
+    private void FinishClosing()
+    {
+        if (_inputEnded || !_driver.ShutdownOutput())
+        {
+            RequestClose(_closingReason);
+            return;
+        }
+        _state = ConnectionState.Lingering;
+        _lingerTimer = Loop.Schedule(_settings.LingerTimeout, () => CloseNow(_closingReason));
+        _driver.ResumeReceiving();
+    }
+
+    private void Hold(ReadHolds hold)
+    {
+        bool wanted = WantsInput;
+        _holds |= hold;
+        if (wanted)
+        {
+            _driver.PauseReceiving();
+        }
+    }
+
+    /// <summary>Lifts <paramref name="hold"/>; true when that let reading resume.</summary>
+    private bool Unhold(ReadHolds hold)
+    {
+        bool wanted = WantsInput;
+        _holds &= ~hold;
+        if (!wanted && WantsInput)
+        {
+            _driver.ResumeReceiving();
+            return true;
+        }
+        return false;
+    }
+
+    private void CallOnData(ReadOnlySpan<byte> data)
+    {
+        bool outer = _inCallback;
+        _inCallback = true;
+        try
+        {
+            _handler!.OnData(this, data);
+        }
+#pragma warning disable CA1031 // A handler's failure closes its connection, never the loop.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            HandlerFailed(e);
+        }
+        EndCallback(outer);
+    }
+
+    private void CallOnWritable()
+    {
+        bool outer = _inCallback;
+        _inCallback = true;
+        try
+        {
+            _handler!.OnWritable(this);
+        }
+#pragma warning disable CA1031 // A handler's failure closes its connection, never the loop.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            HandlerFailed(e);
+        }
+        EndCallback(outer);
+    }
+
+    private void EndCallback(bool outer)
+    {
+        _inCallback = outer;
+        if (!outer && _pendingClose is { } reason)
+        {
+            CloseNow(reason);
+        }
+    }
+
+    private void HandlerFailed(Exception e)
+    {
+        HandlerException ??= e;
+        _pendingClose ??= CloseReason.HandlerFailed;
+    }
+
+    /// <summary>Activity at the loop's turn clock (no clock read per event), or at the clock itself for a driver that reports inside the wait.</summary>
+    private void NoteActivity()
+    {
+        long now = _driver.ReportsInsideWait ? Stopwatch.GetTimestamp() : Loop.TurnTimestamp;
+        _lastActivity = Math.Max(_lastActivity, now);
+    }
+
+    private void CheckIdle()
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+        TimeSpan quiet = Stopwatch.GetElapsedTime(_lastActivity);
+        TimeSpan idle = _settings.IdleTimeout!.Value;
+        if (quiet >= idle)
+        {
+            CloseNow(CloseReason.IdleTimeout);
+        }
+        else
+        {
+            _idleTimer!.Reschedule(idle - quiet);
+        }
+    }
+
+    /// <summary>The queue just got bytes: with a write timeout, the kernel must take some within it, or the connection is closed.</summary>
+    private void StartWriteTimer()
+    {
+        if (_settings.WriteTimeout is not { } timeout)
+        {
+            return;
+        }
+        _lastSendProgress = Stopwatch.GetTimestamp();
+        if (_writeTimer is null)
+        {
+            _writeTimer = Loop.Schedule(timeout, CheckWriteProgress);
+        }
+        else if (!_writeTimer.IsPending)
+        {
+            _writeTimer.Reschedule(timeout);
+        }
+    }
+
+    private void CheckWriteProgress()
+    {
+        if (IsClosed || _queue.IsEmpty)
+        {
+            return;
+        }
+        TimeSpan stalled = Stopwatch.GetElapsedTime(_lastSendProgress);
+        TimeSpan timeout = _settings.WriteTimeout!.Value;
+        if (stalled >= timeout)
+        {
+            CloseNow(CloseReason.WriteTimeout);
+        }
+        else
+        {
+            _writeTimer!.Reschedule(timeout - stalled);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+namespace IoMux.Transport;
+
+/// <summary>The per-connection part of a server's options, read once when the server starts.</summary>
+internal sealed class ConnectionSettings
+{
+    public ConnectionSettings(TcpServerOptions options)
+    {
+        HighWatermark = options.WriteHighWatermark;
+        LowWatermark = options.EffectiveLowWatermark;
+        MaxQueuedBytes = options.EffectiveMaxQueuedBytes;
+        IdleTimeout = options.IdleTimeout;
+        WriteTimeout = options.WriteTimeout;
+        LingerTimeout = options.LingerTimeout;
+        Trace = options.Trace;
+    }
+
+    public int HighWatermark { get; }
+
+    public int LowWatermark { get; }
+
+    public int MaxQueuedBytes { get; }
+
+    public TimeSpan? IdleTimeout { get; }
+
+    public TimeSpan? WriteTimeout { get; }
+
+    public TimeSpan LingerTimeout { get; }
+
+    public ITransportTrace? Trace { get; }
+}
