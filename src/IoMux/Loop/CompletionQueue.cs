@@ -159,9 +159,9 @@ internal sealed class CompletionQueue : IRingCompletionSink, IDisposable
     }
 
     /// <summary>
-    /// Cancels everything in flight and reaps until it has completed (at most <see cref="CloseReapLimit"/>), so
-    /// each target releases its socket and memory the ordinary way; targets left attached are told to let go.
-    /// Called by the loop before its selector (and the ring) goes.
+    /// Tells every attached target to let go (each cancels what it has in flight), then reaps until all of it has
+    /// completed (at most <see cref="CloseReapLimit"/>), so sockets and memory are released by their owners the
+    /// ordinary way. Called by the loop before its selector, and with it the ring, goes.
     /// </summary>
     public void Dispose()
     {
@@ -171,13 +171,7 @@ internal sealed class CompletionQueue : IRingCompletionSink, IDisposable
         }
         for (int slot = 0; slot < _used; slot++)
         {
-            for (int operation = 0; operation < 8; operation++)
-            {
-                if ((_slots[slot].InFlight & (1 << operation)) != 0)
-                {
-                    Cancel(slot, (byte)operation);
-                }
-            }
+            _slots[slot].Target?.OnQueueClosing();
         }
         var events = new SelectorEvent[64];
         long deadline = Stopwatch.GetTimestamp() + (long)(CloseReapLimit.TotalSeconds * Stopwatch.Frequency);
@@ -188,15 +182,11 @@ internal sealed class CompletionQueue : IRingCompletionSink, IDisposable
         _closed = true;
         for (int slot = 0; slot < _used; slot++)
         {
-            if (_slots[slot].Target is { } target && _slots[slot].InFlight == 0)
-            {
-                target.OnQueueClosing();
-            }
+            // A request the kernel never completed may still read its vector: that memory is left to the process.
             if (_slots[slot].InFlight == 0)
             {
                 _slots[slot].Vector?.Dispose();
             }
-            // A request the kernel never completed may still read its vector: leave that memory to the process.
         }
         _selector.CompletionSink = null;
     }

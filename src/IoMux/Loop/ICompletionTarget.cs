@@ -10,6 +10,6 @@ internal interface ICompletionTarget
     /// </summary>
     void OnCompletion(byte operation, int result, ReadOnlySpan<byte> received);
 
-    /// <summary>The queue is closing with this target still attached and nothing of it in flight: let go of everything now.</summary>
+    /// <summary>The queue is closing (its loop is being disposed): stop asking, cancel what is in flight, and let go once it completed.</summary>
     void OnQueueClosing();
 }

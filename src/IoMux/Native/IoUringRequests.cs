@@ -60,6 +60,7 @@ internal static unsafe class IoUringRequests
 /// </summary>
 internal sealed unsafe class GatherVector : IDisposable
 {
+    private static long s_live;
     private MessageHeader* _header;
 
     public GatherVector(int capacity)
@@ -67,7 +68,11 @@ internal sealed unsafe class GatherVector : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;
         _header = (MessageHeader*)NativeMemory.AllocZeroed((nuint)(sizeof(MessageHeader) + (capacity * sizeof(IoVec))));
+        Interlocked.Increment(ref s_live);
     }
+
+    /// <summary>Vectors allocated and not yet freed, process-wide: what a leak check counts.</summary>
+    public static long Live => Interlocked.Read(ref s_live);
 
     public int Capacity { get; }
 
@@ -94,6 +99,7 @@ internal sealed unsafe class GatherVector : IDisposable
         {
             NativeMemory.Free(_header);
             _header = null;
+            Interlocked.Decrement(ref s_live);
         }
     }
 }

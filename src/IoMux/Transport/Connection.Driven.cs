@@ -95,8 +95,12 @@ public sealed partial class Connection
     }
 }
 
-/// <summary>Where a connection goes when its driver let go of everything: the server's per-loop connection set.</summary>
+/// <summary>The server's per-loop connection set, as a connection reports to it.</summary>
 internal interface IConnectionOwner
 {
+    /// <summary>The connection closed (its handler is told right after); its socket may still be in the driver's hands.</summary>
+    void Closed(Connection connection);
+
+    /// <summary>The driver let go of everything: the connection leaves the set.</summary>
     void Released(Connection connection);
 }

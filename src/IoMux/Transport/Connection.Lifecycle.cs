@@ -100,6 +100,7 @@ public sealed partial class Connection
         _idleTimer?.Cancel();
         _lingerTimer?.Cancel();
         _writeTimer?.Cancel();
+        _owner.Closed(this);
         _driver.Release();
         if (!started || _handler is null)
         {

@@ -63,7 +63,7 @@ internal sealed class ConnectionSet : IConnectionOwner
 #pragma warning restore CA1031
         {
             socket.Dispose();
-            _server.Counters.ConnectionClosed(started: false, CloseReason.Error);
+            _server.Counters.SlotReleased();
             Options.Log?.Invoke($"fd {fd} could not be set up ({e.Message}); connection closed, others keep being served");
             Reject(fd, RejectReason.SetupFailed);
             return;
@@ -106,10 +106,18 @@ internal sealed class ConnectionSet : IConnectionOwner
         }
     }
 
+    void IConnectionOwner.Closed(Connection connection)
+    {
+        if (connection.WasStarted)
+        {
+            _server.Counters.ConnectionClosed(connection.CloseReason);
+        }
+    }
+
     void IConnectionOwner.Released(Connection connection)
     {
         Unlink(connection);
-        _server.Counters.ConnectionClosed(connection.WasStarted, connection.CloseReason);
+        _server.Counters.SlotReleased();
         if (_stopping && Count == 0)
         {
             _deadlineTimer?.Cancel();

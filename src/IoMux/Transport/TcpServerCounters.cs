@@ -16,7 +16,7 @@ public sealed class TcpServerCounters
     /// <summary>Connections handed to a handler.</summary>
     public long Accepted => Interlocked.Read(ref _accepted);
 
-    /// <summary>Connections open now.</summary>
+    /// <summary>Connections whose sockets are open now (a closed connection counts until its last request completed).</summary>
     public int Open => Volatile.Read(ref _open);
 
     /// <summary>Accepted connections closed since (each counted once).</summary>
@@ -56,16 +56,15 @@ public sealed class TcpServerCounters
 
     internal void ConnectionStarted() => Interlocked.Increment(ref _accepted);
 
-    /// <summary>Gives back a slot from <see cref="TryOpen"/>; a connection a handler saw is counted as closed, by reason.</summary>
-    internal void ConnectionClosed(bool started, CloseReason reason)
+    /// <summary>A connection a handler saw closed, for <paramref name="reason"/>.</summary>
+    internal void ConnectionClosed(CloseReason reason)
     {
-        Interlocked.Decrement(ref _open);
-        if (started)
-        {
-            Interlocked.Increment(ref _closed);
-            Interlocked.Increment(ref _closedBy[(int)reason]);
-        }
+        Interlocked.Increment(ref _closed);
+        Interlocked.Increment(ref _closedBy[(int)reason]);
     }
+
+    /// <summary>Gives back a slot from <see cref="TryOpen"/>: the connection's socket is closed.</summary>
+    internal void SlotReleased() => Interlocked.Decrement(ref _open);
 
     internal void Rejected(RejectReason reason)
     {
