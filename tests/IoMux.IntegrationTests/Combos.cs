@@ -1,31 +1,38 @@
 namespace IoMux.IntegrationTests;
 
 /// <summary>
-/// Every backend × trigger the machine supports, asked of the backends themselves; plus <c>uring</c>, the
-/// completion transport (level only), when the kernel gives this process io_uring. Where it does not,
+/// Every backend × trigger × I/O model the machine supports, asked of the backends themselves: the readiness
+/// model on epoll, poll, select and io_uring polls with each trigger the backend has, and the completion
+/// model on io_uring (level only), when the kernel gives this process io_uring. Where it does not,
 /// <see cref="CompletionAvailabilityTests"/> prints why and checks that <c>--backend uring</c> says so.
 /// </summary>
 public static class Combos
 {
-    public static TheoryData<string, string> All
+    /// <summary>(backend, trigger, io): the <c>--backend</c>, <c>--trigger</c> and <c>--io</c> of one echo server.</summary>
+    public static TheoryData<string, string, string> All
     {
         get
         {
-            var data = new TheoryData<string, string>();
-            foreach (SelectorBackend backend in new[] { SelectorBackend.Epoll, SelectorBackend.Poll, SelectorBackend.Select })
+            var data = new TheoryData<string, string, string>();
+            var backends = new List<(SelectorBackend Backend, string Name)> { (SelectorBackend.Epoll, "epoll"), (SelectorBackend.Poll, "poll"), (SelectorBackend.Select, "select") };
+            if (CompletionAvailable)
+            {
+                backends.Add((SelectorBackend.IoUring, "uring"));
+            }
+            foreach ((SelectorBackend backend, string name) in backends)
             {
                 using Selector selector = Selector.Create(backend);
                 foreach (Trigger trigger in Enum.GetValues<Trigger>())
                 {
                     if (selector.Supports(trigger))
                     {
-                        data.Add(backend.ToString().ToLowerInvariant(), trigger.ToString().ToLowerInvariant());
+                        data.Add(name, trigger.ToString().ToLowerInvariant(), "readiness");
                     }
                 }
             }
             if (CompletionAvailable)
             {
-                data.Add("uring", "level");
+                data.Add("uring", "level", "completion");
             }
             return data;
         }

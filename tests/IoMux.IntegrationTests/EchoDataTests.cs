@@ -9,9 +9,9 @@ public sealed class EchoDataTests
 
     [Theory]
     [MemberData(nameof(Combos.All), MemberType = typeof(Combos))]
-    public async Task Messages_from_1_byte_to_4_MiB_come_back_byte_for_byte(string backend, string trigger)
+    public async Task Messages_from_1_byte_to_4_MiB_come_back_byte_for_byte(string backend, string trigger, string io)
     {
-        using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger);
+        using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger, "--io", io);
         await Clients.Bounded(async ct =>
         {
             using Socket socket = await Clients.ConnectAsync(server.EndPoint, ct);
@@ -20,14 +20,14 @@ public sealed class EchoDataTests
                 byte[] payload = Clients.Pattern(size, size);
                 Clients.AssertSame(payload, await Clients.RoundTripAsync(socket, payload, ct), $"{size}-byte message");
             }
-        }, Bound, $"echoing 1 B to 4 MiB on {backend}/{trigger}");
+        }, Bound, $"echoing 1 B to 4 MiB on {backend}/{io}/{trigger}");
     }
 
     [Theory]
     [MemberData(nameof(Combos.All), MemberType = typeof(Combos))]
-    public async Task Two_hundred_concurrent_clients_with_random_sizes_each_get_their_own_bytes_back(string backend, string trigger)
+    public async Task Two_hundred_concurrent_clients_with_random_sizes_each_get_their_own_bytes_back(string backend, string trigger, string io)
     {
-        using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger);
+        using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger, "--io", io);
         await Clients.Bounded(ct => Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
         {
             byte[] payload = Clients.Pattern(new Random(i).Next(1, 128 * 1024), i);
@@ -36,14 +36,14 @@ public sealed class EchoDataTests
             byte[] echoed = await Clients.ReceiveToEndAsync(socket, ct);
             await send;
             Clients.AssertSame(payload, echoed, $"client {i}");
-        })), Bound, $"200 concurrent clients on {backend}/{trigger}");
+        })), Bound, $"200 concurrent clients on {backend}/{io}/{trigger}");
     }
 
     [Theory]
     [MemberData(nameof(Combos.All), MemberType = typeof(Combos))]
-    public async Task A_client_that_sends_8_MiB_then_shuts_down_its_write_side_receives_all_8_MiB_then_EOF(string backend, string trigger)
+    public async Task A_client_that_sends_8_MiB_then_shuts_down_its_write_side_receives_all_8_MiB_then_EOF(string backend, string trigger, string io)
     {
-        using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger);
+        using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger, "--io", io);
         await Clients.Bounded(async ct =>
         {
             byte[] payload = Clients.Pattern(8 << 20, 8);
@@ -52,7 +52,7 @@ public sealed class EchoDataTests
             await Clients.SendAllAsync(socket, payload, ct);
             socket.Shutdown(SocketShutdown.Send);
             Clients.AssertSame(payload, await echoed, "8 MiB then half-close"); // ReceiveToEnd returns only at EOF
-        }, Bound, $"8 MiB half-close on {backend}/{trigger}");
+        }, Bound, $"8 MiB half-close on {backend}/{io}/{trigger}");
     }
 
     [Theory]

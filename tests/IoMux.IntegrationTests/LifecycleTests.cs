@@ -12,9 +12,9 @@ public sealed class LifecycleTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Combos.All), MemberType = typeof(Combos))]
-    public async Task SIGINT_stops_the_server_which_closes_its_connections_and_exits_0(string backend, string trigger)
+    public async Task SIGINT_stops_the_server_which_closes_its_connections_and_exits_0(string backend, string trigger, string io)
     {
-        using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger);
+        using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger, "--io", io);
         await Clients.Bounded(async ct =>
         {
             using Socket socket = await Clients.ConnectAsync(server.EndPoint, ct);
@@ -22,16 +22,16 @@ public sealed class LifecycleTests(ITestOutputHelper output)
             Clients.AssertSame(payload, await Clients.RoundTripAsync(socket, payload, ct), "before SIGINT");
             server.Signal("INT");
             Assert.True(await Clients.IsClosedByServerAsync(socket, ct), "the connection should be closed by the stopping server");
-        }, Bound, $"SIGINT on {backend}/{trigger}");
+        }, Bound, $"SIGINT on {backend}/{io}/{trigger}");
         Assert.Equal(0, server.WaitForExit(ExitBound));
         Assert.Contains("stopping", server.StandardOutput, StringComparison.Ordinal);
     }
 
     [Theory]
     [MemberData(nameof(Combos.All), MemberType = typeof(Combos))]
-    public async Task On_SIGINT_replies_already_queued_for_a_slow_reader_are_delivered_before_a_clean_EOF(string backend, string trigger)
+    public async Task On_SIGINT_replies_already_queued_for_a_slow_reader_are_delivered_before_a_clean_EOF(string backend, string trigger, string io)
     {
-        using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger, "--write-limit", "262144");
+        using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger, "--io", io, "--write-limit", "262144");
         using Socket socket = await Clients.ConnectAsync(server.EndPoint, CancellationToken.None);
         byte[] payload = Clients.Pattern(16 << 20, 16);
         // Send without reading until the server pushes back: its queue is full and more input waits unread.
@@ -49,8 +49,8 @@ public sealed class LifecycleTests(ITestOutputHelper output)
         }
         server.Signal("INT");
         byte[] echoed = [];
-        await Clients.Bounded(async ct => echoed = await Clients.ReceiveToEndAsync(socket, ct), Bound, $"reading the drained replies on {backend}/{trigger}");
-        output.WriteLine($"{backend}/{trigger}: sent {sent} bytes without reading; after SIGINT received {echoed.Length} bytes, then EOF");
+        await Clients.Bounded(async ct => echoed = await Clients.ReceiveToEndAsync(socket, ct), Bound, $"reading the drained replies on {backend}/{io}/{trigger}");
+        output.WriteLine($"{backend}/{io}/{trigger}: sent {sent} bytes without reading; after SIGINT received {echoed.Length} bytes, then EOF");
         Assert.True(echoed.Length >= 262144, $"only {echoed.Length} bytes arrived; the server had at least its 256 KiB write limit queued");
         Assert.True(payload.AsSpan(0, echoed.Length).SequenceEqual(echoed), "the drained replies are not what was sent");
         socket.Dispose();

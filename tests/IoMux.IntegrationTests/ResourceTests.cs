@@ -11,9 +11,9 @@ public sealed class ResourceTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Combos.All), MemberType = typeof(Combos))]
-    public async Task Clients_that_reset_mid_stream_disturb_no_one_and_leak_no_descriptors(string backend, string trigger)
+    public async Task Clients_that_reset_mid_stream_disturb_no_one_and_leak_no_descriptors(string backend, string trigger, string io)
     {
-        using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger);
+        using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger, "--io", io);
         int baseline = await WarmUpAsync(server);
 
         await Clients.Bounded(async ct =>
@@ -35,19 +35,19 @@ public sealed class ResourceTests(ITestOutputHelper output)
                 Clients.Reset(socket);
             }));
             await steady;
-        }, Bound, $"resets beside a steady client on {backend}/{trigger}");
+        }, Bound, $"resets beside a steady client on {backend}/{io}/{trigger}");
 
         int after = server.WaitForDescriptorCount(baseline, SettleBound);
-        output.WriteLine($"{backend}/{trigger}: server fds before {baseline}, after 50 resets {after}");
+        output.WriteLine($"{backend}/{io}/{trigger}: server fds before {baseline}, after 50 resets {after}");
         Assert.True(after == baseline, $"the server had {baseline} descriptors before 50 resets and {after} after");
         await AssertStillEchoesAsync(server);
     }
 
     [Theory]
     [MemberData(nameof(Combos.All), MemberType = typeof(Combos))]
-    public async Task Two_thousand_connect_close_cycles_leave_the_descriptor_count_where_it_started(string backend, string trigger)
+    public async Task Two_thousand_connect_close_cycles_leave_the_descriptor_count_where_it_started(string backend, string trigger, string io)
     {
-        using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger);
+        using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger, "--io", io);
         int baseline = await WarmUpAsync(server);
 
         await Clients.Bounded(ct => Task.WhenAll(Enumerable.Range(0, 4).Select(async worker =>
@@ -61,22 +61,22 @@ public sealed class ResourceTests(ITestOutputHelper output)
                     Clients.AssertSame(one, await Clients.RoundTripAsync(socket, one, ct), $"cycle {i}");
                 }
             }
-        })), Bound, $"2000 connect/close cycles on {backend}/{trigger}");
+        })), Bound, $"2000 connect/close cycles on {backend}/{io}/{trigger}");
 
         int after = server.WaitForDescriptorCount(baseline, SettleBound);
-        output.WriteLine($"{backend}/{trigger}: server fds before {baseline}, after 2000 connect/close cycles {after}");
+        output.WriteLine($"{backend}/{io}/{trigger}: server fds before {baseline}, after 2000 connect/close cycles {after}");
         Assert.True(after == baseline, $"the server had {baseline} descriptors before 2000 cycles and {after} after");
         await AssertStillEchoesAsync(server);
     }
 
     [Theory]
     [MemberData(nameof(Combos.All), MemberType = typeof(Combos))]
-    public async Task Clients_that_send_32_MiB_and_never_read_keep_the_servers_memory_flat(string backend, string trigger)
+    public async Task Clients_that_send_32_MiB_and_never_read_keep_the_servers_memory_flat(string backend, string trigger, string io)
     {
         const int ClientCount = 3;
         const long Attempt = 32L << 20;
         const long Limit = 64L << 20;
-        using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger);
+        using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger, "--io", io);
         int baselineFds = await WarmUpAsync(server);
         long baselineRss = server.ResidentBytes();
         long peakRss = baselineRss;
@@ -117,7 +117,7 @@ public sealed class ResourceTests(ITestOutputHelper output)
                     {
                     }
                 }, ct)));
-            }, Bound, $"non-reading clients on {backend}/{trigger}");
+            }, Bound, $"non-reading clients on {backend}/{io}/{trigger}");
             await Task.Delay(300); // let the server finish whatever it was doing when the clients stalled
         }
         finally
@@ -127,7 +127,7 @@ public sealed class ResourceTests(ITestOutputHelper output)
         }
 
         long growth = peakRss - baselineRss;
-        output.WriteLine($"{backend}/{trigger}: {ClientCount} clients tried {Attempt >> 20} MiB each, sent {string.Join(", ", sent.Select(s => $"{s / (1 << 20)} MiB"))} before stalling; "
+        output.WriteLine($"{backend}/{io}/{trigger}: {ClientCount} clients tried {Attempt >> 20} MiB each, sent {string.Join(", ", sent.Select(s => $"{s / (1 << 20)} MiB"))} before stalling; "
             + $"server RSS {baselineRss / (1 << 20)} MiB before, peak {peakRss / (1 << 20)} MiB, growth {growth / (1 << 20)} MiB");
         Assert.True(growth < Limit, $"the server's RSS grew by {growth >> 20} MiB (limit {Limit >> 20} MiB) under non-reading clients");
         Assert.True(sent.All(s => s < Attempt), $"every non-reading client should have been stopped by backpressure, but they sent {string.Join(", ", sent)} bytes");
@@ -143,11 +143,11 @@ public sealed class ResourceTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Combos.All), MemberType = typeof(Combos))]
-    public async Task Thousands_of_idle_connections_beside_active_ones_are_all_served(string backend, string trigger)
+    public async Task Thousands_of_idle_connections_beside_active_ones_are_all_served(string backend, string trigger, string io)
     {
         // select cannot watch descriptors ≥ 1024, so it gets as many idle connections as fit beneath that.
         int idleCount = backend == "select" ? 800 : 2000;
-        using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger);
+        using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger, "--io", io);
         int baseline = await WarmUpAsync(server);
         var idle = new Socket[idleCount];
         try
@@ -173,9 +173,9 @@ public sealed class ResourceTests(ITestOutputHelper output)
                         Clients.AssertSame(one, await Clients.RoundTripAsync(idle[i], one, ct), $"idle connection {i}");
                     }));
                 }
-            }, Bound, $"{idleCount} idle connections beside 50 active ones on {backend}/{trigger}");
+            }, Bound, $"{idleCount} idle connections beside 50 active ones on {backend}/{io}/{trigger}");
             int during = server.CountDescriptors();
-            output.WriteLine($"{backend}/{trigger}: server fds {baseline} at rest, {during} with {idleCount} idle connections");
+            output.WriteLine($"{backend}/{io}/{trigger}: server fds {baseline} at rest, {during} with {idleCount} idle connections");
             Assert.True(during >= baseline + idleCount, $"the server should hold {idleCount} idle connections beside its {baseline} descriptors, but has {during}");
         }
         finally

@@ -20,8 +20,9 @@ internal static class EchoCommand
     {
         var host = new Option<string>("--host") { Description = "Address or name to listen on", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "TCP port (0: any free port, printed when listening)", DefaultValueFactory = _ => 10001 };
-        var backend = new Option<string>("--backend") { Description = "auto, epoll, poll, select (readiness) or uring (completion: io_uring receives and sends)", DefaultValueFactory = _ => "auto" };
-        var trigger = new Option<string>("--trigger") { Description = "level, edge (epoll only) or oneshot; uring takes level only (completions have no trigger)", DefaultValueFactory = _ => "level" };
+        var backend = new Option<string>("--backend") { Description = "The kernel mechanism: auto (epoll), epoll, poll, select or uring (io_uring)", DefaultValueFactory = _ => "auto" };
+        var io = new Option<string?>("--io") { Description = "The I/O model: readiness (wait until ready, then read and write) or completion (io_uring receives and sends; --backend uring only). Default: completion on uring, readiness elsewhere" };
+        var trigger = new Option<string>("--trigger") { Description = "level, edge (epoll and uring) or oneshot; the completion model takes level only (completions have no trigger)", DefaultValueFactory = _ => "level" };
         var loops = new Option<int>("--loops") { Description = "Event loops (threads), each with its own SO_REUSEPORT listener", DefaultValueFactory = _ => 1 };
         var maxConnections = new Option<int>("--max-connections") { Description = "Open connections allowed at once; more are accepted and closed (0: no limit)" };
         var idleTimeout = new Option<double?>("--idle-timeout") { Description = "Close a connection idle for this many seconds" };
@@ -30,12 +31,13 @@ internal static class EchoCommand
 
         var command = new Command("echo", "Run the tutorial's echo server, done right, on any backend and trigger mode")
         {
-            host, port, backend, trigger, loops, maxConnections, idleTimeout, writeLimit, trace,
+            host, port, backend, io, trigger, loops, maxConnections, idleTimeout, writeLimit, trace,
         };
         command.SetAction(parse => Run(new EchoSettings(
             parse.GetValue(host)!,
             parse.GetValue(port),
             parse.GetValue(backend)!,
+            parse.GetValue(io),
             parse.GetValue(trigger)!,
             parse.GetValue(loops),
             parse.GetValue(maxConnections),
@@ -49,11 +51,11 @@ internal static class EchoCommand
     {
         SelectorBackend backend = ParseBackend(settings.Backend);
         Trigger trigger = ParseTrigger(settings.Trigger);
+        IoModel model = ParseIoModel(settings.Io, backend);
         settings.Validate();
-        bool completion = backend == SelectorBackend.IoUring;
-        string backendName = completion ? CheckCompletion(trigger) : CheckBackend(backend, trigger);
+        string backendName = model == IoModel.Completion ? CheckCompletion(backend, trigger) : CheckReadiness(backend, trigger);
         IPAddress address = Resolve(settings.Host);
-        ulong fdLimit = Descriptors.RaiseFdLimitToHard();
+        ulong fdLimit = DescriptorLimit.RaiseToHard().Soft;
         // .NET opens its console writers lazily, each on a dup of fd 1 or 2: open them now, while descriptors
         // are to be had, or the first line logged when the process runs out of them would itself fail with EMFILE.
         TextWriter output = Console.Out;
@@ -63,7 +65,7 @@ internal static class EchoCommand
         var options = new TcpServerOptions
         {
             Trigger = trigger,
-            IoModel = completion ? IoModel.Completion : IoModel.Readiness,
+            IoModel = model,
             MaxConnections = settings.MaxConnections,
             IdleTimeout = settings.IdleTimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
             WriteHighWatermark = settings.WriteLimit,
@@ -91,7 +93,7 @@ internal static class EchoCommand
         };
         using TcpServer server = Listen(group, new IPEndPoint(address, settings.Port), options, settings);
         group.Start();
-        output.WriteLine($"iomux echo: listening on {server.LocalEndPoint} (backend {backendName}, trigger {trigger.ToString().ToLowerInvariant()}, loops {settings.Loops}, fd limit raised to {fdLimit})");
+        output.WriteLine($"iomux echo: listening on {server.LocalEndPoint} (backend {backendName}, io {model.ToString().ToLowerInvariant()}, trigger {trigger.ToString().ToLowerInvariant()}, loops {settings.Loops}, fd limit raised to {fdLimit})");
         stop.Wait();
 
         output.WriteLine($"iomux echo: stopping: no new connections, flushing queued replies (at most {DrainDeadline.TotalSeconds:0} s)");
@@ -141,9 +143,27 @@ internal static class EchoCommand
         _ => throw new UsageException($"unknown trigger '{text}'; use --trigger level, edge or oneshot"),
     };
 
-    /// <summary>Asks the backend itself whether it can do the trigger; returns the backend's real name.</summary>
-    private static string CheckBackend(SelectorBackend backend, Trigger trigger)
+    /// <summary>
+    /// No <c>--io</c>: completion on io_uring (what <c>--backend uring</c> has always meant), readiness elsewhere.
+    /// </summary>
+    private static IoModel ParseIoModel(string? text, SelectorBackend backend) => text?.ToLowerInvariant() switch
     {
+        null => backend == SelectorBackend.IoUring ? IoModel.Completion : IoModel.Readiness,
+        "readiness" => IoModel.Readiness,
+        "completion" => IoModel.Completion,
+        _ => throw new UsageException($"unknown I/O model '{text}'; use --io readiness or completion"),
+    };
+
+    /// <summary>
+    /// The readiness transport on any backend: refused with the library's reason when the backend cannot run
+    /// here, then the backend itself is asked whether it can do the trigger. Returns the backend's real name.
+    /// </summary>
+    private static string CheckReadiness(SelectorBackend backend, Trigger trigger)
+    {
+        if (!EventLoop.IsAvailable(IoModel.Readiness, backend, out string? reason))
+        {
+            throw new UsageException($"the {Name(backend)} backend is not available here ({reason}); try --backend epoll");
+        }
         Selector probe;
         try
         {
@@ -151,11 +171,11 @@ internal static class EchoCommand
         }
         catch (SyscallException e)
         {
-            throw new UsageException($"the {backend.ToString().ToLowerInvariant()} backend is not available here ({e.Message}); try --backend poll", e);
+            throw new UsageException($"the {Name(backend)} backend is not available here ({e.Message}); try --backend poll", e);
         }
         using (probe)
         {
-            string name = probe.Backend.ToString().ToLowerInvariant();
+            string name = Name(probe.Backend);
             if (!probe.Supports(trigger))
             {
                 string modes = string.Join(", ", Enum.GetValues<Trigger>().Where(probe.Supports).Select(t => t.ToString().ToLowerInvariant()));
@@ -166,21 +186,35 @@ internal static class EchoCommand
     }
 
     /// <summary>
-    /// The completion transport: refused with its reason when the kernel will not give us io_uring (or its
-    /// provided-buffer rings, Linux 5.19); edge and one-shot describe readiness, which completions do not have.
+    /// The completion transport: <see cref="EventLoop.IsAvailable"/> says whether the model runs on this backend
+    /// here, and why not; edge and one-shot describe readiness, which completions do not have.
     /// </summary>
-    private static string CheckCompletion(Trigger trigger)
+    private static string CheckCompletion(SelectorBackend backend, Trigger trigger)
     {
+        // The command line's own contradictions first, then what this kernel refuses, so the same command line
+        // gets the same complaint on every machine.
+        bool available = EventLoop.IsAvailable(IoModel.Completion, backend, out string? reason);
+        if (!available && backend != SelectorBackend.IoUring)
+        {
+            throw new UsageException($"--io completion does not run on --backend {Name(backend)}: {reason}; use --backend uring, or --io readiness");
+        }
         if (trigger != Trigger.Level)
         {
-            throw new UsageException($"--trigger {trigger.ToString().ToLowerInvariant()} does not apply to --backend uring: completions have no readiness to trigger on; omit --trigger (level)");
+            throw new UsageException($"--trigger {trigger.ToString().ToLowerInvariant()} does not apply to the completion model: completions have no readiness to trigger on; omit --trigger (level), or add --io readiness to run readiness on io_uring");
         }
-        if (!EventLoop.IsAvailable(IoModel.Completion, SelectorBackend.IoUring, out string? reason))
+        if (!available)
         {
-            throw new UsageException($"io_uring is not available here ({reason}); use --backend epoll");
+            throw new UsageException($"--io completion: io_uring is not available here ({reason}); use --io readiness, or --backend epoll");
         }
-        return "uring (completion)";
+        return Name(backend);
     }
+
+    /// <summary>The backend as <c>--backend</c> spells it.</summary>
+    private static string Name(SelectorBackend backend) => backend switch
+    {
+        SelectorBackend.IoUring => "uring",
+        _ => backend.ToString().ToLowerInvariant(),
+    };
 
     private static IPAddress Resolve(string host)
     {
@@ -202,7 +236,7 @@ internal static class EchoCommand
             ?? throw new UsageException($"host '{host}' has no IPv4 or IPv6 address; use an IP address");
     }
 
-    private sealed record EchoSettings(string Host, int Port, string Backend, string Trigger, int Loops, int MaxConnections, double? IdleTimeoutSeconds, int WriteLimit, bool Trace)
+    private sealed record EchoSettings(string Host, int Port, string Backend, string? Io, string Trigger, int Loops, int MaxConnections, double? IdleTimeoutSeconds, int WriteLimit, bool Trace)
     {
         public void Validate()
         {

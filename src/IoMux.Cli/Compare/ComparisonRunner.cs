@@ -36,7 +36,7 @@ internal static class ComparisonRunner
     public static ComparisonResult Run(ComparisonOptions options, TextWriter log, CancellationToken cancellationToken)
     {
         // Thousands of idle client sockets live in this process during the memory probe.
-        Descriptors.RaiseFdLimitToHard();
+        DescriptorLimit.RaiseToHard();
         DateTimeOffset started = DateTimeOffset.Now;
         var skipped = new Dictionary<string, string>();
         var running = new List<ServerProcess>();

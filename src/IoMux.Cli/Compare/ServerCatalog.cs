@@ -8,13 +8,16 @@ internal static class ServerCatalog
     private static readonly string[] Peers =
         [Reference, "dotnet-sockets", "kestrel", "node-net", "python-asyncio", "python-uvloop", "python-poll-tutorial"];
 
-    private static readonly (string Name, string Backend, string Trigger)[] IoMuxModes =
+    // iomux-uring is the completion model (what --backend uring means without --io); iomux-uring-readiness
+    // runs the readiness transport on io_uring polls, so the two models compare on one kernel mechanism.
+    private static readonly (string Name, string Backend, string Io, string Trigger)[] IoMuxModes =
     [
-        ("iomux-epoll-level", "epoll", "level"),
-        ("iomux-epoll-edge", "epoll", "edge"),
-        ("iomux-poll", "poll", "level"),
-        ("iomux-select", "select", "level"),
-        ("iomux-uring", "uring", "level"),
+        ("iomux-epoll-level", "epoll", "readiness", "level"),
+        ("iomux-epoll-edge", "epoll", "readiness", "edge"),
+        ("iomux-poll", "poll", "readiness", "level"),
+        ("iomux-select", "select", "readiness", "level"),
+        ("iomux-uring", "uring", "completion", "level"),
+        ("iomux-uring-readiness", "uring", "readiness", "level"),
     ];
 
     public static IReadOnlyList<string> Names => [.. IoMuxModes.Select(m => m.Name), .. Peers];
@@ -34,7 +37,7 @@ internal static class ServerCatalog
             if (IoMuxModes.FirstOrDefault(m => m.Name == name) is { Name: not null } mode)
             {
                 (string file, string[] prefix) = SelfInvocation();
-                specs.Add(new ServerSpec(name, file, [.. prefix, "echo", "--port", "{port}", "--backend", mode.Backend, "--trigger", mode.Trigger]));
+                specs.Add(new ServerSpec(name, file, [.. prefix, "echo", "--port", "{port}", "--backend", mode.Backend, "--io", mode.Io, "--trigger", mode.Trigger]));
             }
             else if (Peers.Contains(name))
             {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using IoMux.Cli.Interop;
 using IoMux.Native;
 
 namespace IoMux.Cli.Demos;
@@ -30,7 +31,7 @@ internal static class BlockingDemo
 
     public static BlockingDemoResult Run(TimeSpan writerDelay, Action<BlockingStep>? onStep = null)
     {
-        (FileDescriptor reader, FileDescriptor writer) = Descriptors.SocketPair(nonBlocking: false);
+        (PosixDescriptor reader, PosixDescriptor writer) = Posix.SocketPair(nonBlocking: false);
         using (reader)
         using (writer)
         {
@@ -48,7 +49,7 @@ internal static class BlockingDemo
             var readerThread = new Thread(() =>
             {
                 var buffer = new byte[16];
-                blockingBytes = Descriptors.Read(reader.Fd, buffer, out blockingErrno);
+                blockingBytes = Posix.Read(reader.Fd, buffer, out blockingErrno);
                 Volatile.Write(ref readReturned, Stopwatch.GetTimestamp());
             })
             { IsBackground = true, Name = "blocking-read" };
@@ -56,7 +57,7 @@ internal static class BlockingDemo
             readerThread.Start();
             Thread.Sleep(writerDelay);
             bool stillWaiting = Volatile.Read(ref readReturned) == 0;
-            Descriptors.WriteOrThrow(writer.Fd, "x"u8);
+            Posix.WriteOrThrow(writer.Fd, "x"u8);
             if (!readerThread.Join(TimeSpan.FromSeconds(10)))
             {
                 throw new InvalidOperationException($"the blocking read on fd {reader.Fd} did not return after the writer wrote");
@@ -65,21 +66,21 @@ internal static class BlockingDemo
                 blockingBytes, blockingErrno, Stopwatch.GetElapsedTime(start, readReturned)));
 
             // 2. Non-blocking: the same descriptor, flipped with fcntl, answers at once.
-            Descriptors.SetNonBlocking(reader.Fd, true);
+            Posix.SetNonBlocking(reader.Fd, true);
             var buf = new byte[16];
             long t = Stopwatch.GetTimestamp();
-            int empty = Descriptors.Read(reader.Fd, buf, out Errno nonBlockingErrno);
+            int empty = Posix.Read(reader.Fd, buf, out Errno nonBlockingErrno);
             Add(new BlockingStep("non-blocking", $"fcntl(fd {reader.Fd}, F_SETFL, O_NONBLOCK); read(fd {reader.Fd}) with nothing to read",
                 empty, nonBlockingErrno, Stopwatch.GetElapsedTime(t)));
 
-            Descriptors.WriteOrThrow(writer.Fd, "hello"u8);
+            Posix.WriteOrThrow(writer.Fd, "hello"u8);
             t = Stopwatch.GetTimestamp();
-            int withData = Descriptors.Read(reader.Fd, buf, out Errno dataErrno);
+            int withData = Posix.Read(reader.Fd, buf, out Errno dataErrno);
             Add(new BlockingStep("non-blocking", $"the writer sends 5 bytes; read(fd {reader.Fd})", withData, dataErrno, Stopwatch.GetElapsedTime(t)));
 
             // 3. And back: the mode is a property of the open file, flipped as often as wanted.
-            Descriptors.SetNonBlocking(reader.Fd, false);
-            bool blockingAgain = !Descriptors.IsNonBlocking(reader.Fd);
+            Posix.SetNonBlocking(reader.Fd, false);
+            bool blockingAgain = !Posix.IsNonBlocking(reader.Fd);
 
             return new BlockingDemoResult(reader.Fd, steps, stillWaiting && blockingBytes == 1, blockingBytes,
                 nonBlockingErrno, withData, blockingAgain);

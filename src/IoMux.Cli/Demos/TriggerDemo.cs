@@ -1,3 +1,4 @@
+using IoMux.Cli.Interop;
 using IoMux.Native;
 
 namespace IoMux.Cli.Demos;
@@ -76,7 +77,7 @@ internal static class TriggerDemo
     public static TriggerDemoResult Run(SelectorBackend backend, Trigger trigger, TimeSpan quietWait)
     {
         using Selector selector = Selector.Create(backend);
-        (FileDescriptor reader, FileDescriptor writer) = Descriptors.SocketPair(nonBlocking: true);
+        (PosixDescriptor reader, PosixDescriptor writer) = Posix.SocketPair(nonBlocking: true);
         using (reader)
         using (writer)
         {
@@ -128,13 +129,13 @@ internal static class TriggerDemo
         return WaitOutcome.Silent;
     }
 
-    private static int Write(FileDescriptor fd, int count)
+    private static int Write(PosixDescriptor fd, int count)
     {
         Span<byte> data = stackalloc byte[count];
         data.Fill((byte)'x');
-        int n = Descriptors.WriteOrThrow(fd.Fd, data);
+        int n = Posix.WriteOrThrow(fd.Fd, data);
         return n == count ? n : throw new InvalidOperationException($"wrote {n} of {count} bytes to fd {fd.Fd}");
     }
 
-    private static int Read(FileDescriptor fd, Span<byte> buffer) => Math.Max(Descriptors.ReadOrThrow(fd.Fd, buffer), 0);
+    private static int Read(PosixDescriptor fd, Span<byte> buffer) => Math.Max(Posix.ReadOrThrow(fd.Fd, buffer), 0);
 }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using IoMux.Native;
+using System.Net.Sockets;
 
 namespace IoMux.Cli.LoadGen;
 
@@ -23,11 +23,12 @@ internal sealed class EchoConnection : IDisposable
     private bool _writeBlocked;
     private bool _stopped;
 
-    public EchoConnection(LoadWorker worker, int id, FileDescriptor socket, MessagePattern pattern, int depth)
+    public EchoConnection(LoadWorker worker, int id, Socket socket, MessagePattern pattern, int depth)
     {
         _worker = worker;
         Id = id;
         Socket = socket;
+        Fd = (int)socket.Handle;
         _pattern = pattern;
         _size = pattern.MessageSize;
         _issuedAt = new long[depth];
@@ -35,7 +36,10 @@ internal sealed class EchoConnection : IDisposable
 
     public int Id { get; }
 
-    public FileDescriptor Socket { get; }
+    public Socket Socket { get; }
+
+    /// <summary>The socket's descriptor: its name in the selector.</summary>
+    public int Fd { get; }
 
     public bool Connected { get; set; }
 
@@ -102,7 +106,7 @@ internal sealed class EchoConnection : IDisposable
         Span<byte> buffer = _worker.ReadBuffer;
         while (true)
         {
-            int n = Descriptors.Read(Socket.Fd, buffer, out Errno errno);
+            int n = Socket.Receive(buffer, SocketFlags.None, out SocketError error);
             if (n > 0)
             {
                 if (!Consume(buffer[..n]) || (n < buffer.Length && !toEnd))
@@ -111,18 +115,18 @@ internal sealed class EchoConnection : IDisposable
                 }
                 continue;
             }
-            if (n == 0)
+            if (error == SocketError.Success)
             {
                 Fail($"the server closed the connection after echoing {_readSeq} messages, with {Outstanding} still in flight");
                 return;
             }
-            if (errno == Errno.EINTR)
+            if (error == SocketError.Interrupted)
             {
                 continue;
             }
-            if (errno != Errno.EAGAIN)
+            if (error != SocketError.WouldBlock)
             {
-                Fail(new SyscallException("read", errno, Socket.Fd).Message);
+                Fail($"recv on fd {Fd} failed: {new SocketException((int)error).Message} ({error})");
             }
             return;
         }
@@ -205,16 +209,16 @@ internal sealed class EchoConnection : IDisposable
                     offset = 0;
                 }
             }
-            int n = Sockets.Send(Socket.Fd, buffer[..filled], out Errno errno);
-            if (n < 0)
+            int n = Socket.Send(buffer[..filled], SocketFlags.None, out SocketError error);
+            if (error != SocketError.Success)
             {
-                if (errno == Errno.EAGAIN)
+                if (error == SocketError.WouldBlock)
                 {
                     _writeBlocked = true; // the EPOLLOUT edge will say when there is room
                 }
-                else if (errno != Errno.EINTR)
+                else if (error != SocketError.Interrupted)
                 {
-                    Fail(new SyscallException("send", errno, Socket.Fd).Message);
+                    Fail($"send on fd {Fd} failed: {new SocketException((int)error).Message} ({error})");
                     return;
                 }
                 continue;

@@ -203,7 +203,7 @@ public static class LoadGenerator
     private static void EnsureDescriptors(int connections)
     {
         const int Headroom = 64; // the runtime's own descriptors, selectors, wake signals
-        ulong limit = Descriptors.RaiseFdLimitToHard();
+        ulong limit = DescriptorLimit.RaiseToHard().Soft;
         if ((ulong)connections + Headroom > limit)
         {
             throw new LoadGeneratorException($"--connections {connections} needs more descriptors than this process may open ({limit}); lower --connections or raise the hard limit (ulimit -Hn)");

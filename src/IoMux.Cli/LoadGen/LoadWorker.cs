@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using HdrHistogram;
-using IoMux.Native;
 
 namespace IoMux.Cli.LoadGen;
 
@@ -55,7 +55,7 @@ internal sealed class LoadWorker : IDisposable
     {
         foreach (int id in connectionIds)
         {
-            FileDescriptor socket = Sockets.Connect(endpoint, out bool connected);
+            Socket socket = Connect(endpoint, out bool connected);
             var connection = new EchoConnection(this, id, socket, pattern, _depth) { Connected = connected };
             _connections.Add(connection);
             _selector.Register(socket, Interest.Read | Interest.Write | Interest.ReadHangup, connection, Trigger.Edge);
@@ -79,8 +79,8 @@ internal sealed class LoadWorker : IDisposable
                 {
                     continue;
                 }
-                Errno error = Sockets.PendingError(connection.Socket.Fd);
-                if (error != 0)
+                var error = (SocketError)(int)connection.Socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+                if (error != SocketError.Success)
                 {
                     throw new LoadGeneratorException($"cannot connect to {endpoint}: {DescribeConnectError(error)}");
                 }
@@ -183,9 +183,9 @@ internal sealed class LoadWorker : IDisposable
 
     private void CloseIfFailed(EchoConnection connection)
     {
-        if (connection.Failed && _selector.TryGetKey(connection.Socket.Fd, out _))
+        if (connection.Failed && _selector.TryGetKey(connection.Fd, out _))
         {
-            _selector.Unregister(connection.Socket.Fd);
+            _selector.Unregister(connection.Fd);
         }
     }
 
@@ -195,11 +195,41 @@ internal sealed class LoadWorker : IDisposable
         return TimeSpan.FromSeconds(ticks / (double)Stopwatch.Frequency);
     }
 
-    private static string DescribeConnectError(Errno error) => error switch
+    /// <summary>
+    /// A non-blocking TCP socket with TCP_NODELAY that has started connecting to <paramref name="endPoint"/>.
+    /// <paramref name="connected"/> is true when the connect finished at once (rare, even on loopback); otherwise
+    /// writability says it finished, and SO_ERROR whether it succeeded.
+    /// </summary>
+    private static Socket Connect(IPEndPoint endPoint, out bool connected)
     {
-        Errno.ECONNREFUSED => "ECONNREFUSED (nothing is listening there; start the server or fix --host/--port)",
-        Errno.ETIMEDOUT => "ETIMEDOUT (the host did not answer)",
-        Errno.EHOSTUNREACH or Errno.ENETUNREACH => $"{error} (no route to the host)",
-        _ => new SyscallException("connect", error, -1).Message,
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { Blocking = false, NoDelay = true };
+        try
+        {
+            socket.Connect(endPoint);
+            connected = true;
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+        {
+            connected = false;
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new LoadGeneratorException($"cannot connect to {endPoint}: {DescribeConnectError(e.SocketErrorCode)}", e);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        return socket;
+    }
+
+    private static string DescribeConnectError(SocketError error) => error switch
+    {
+        SocketError.ConnectionRefused => "ECONNREFUSED (nothing is listening there; start the server or fix --host/--port)",
+        SocketError.TimedOut => "ETIMEDOUT (the host did not answer)",
+        SocketError.HostUnreachable or SocketError.NetworkUnreachable => $"{error} (no route to the host)",
+        _ => new SocketException((int)error).Message,
     };
 }

@@ -1,5 +1,3 @@
-using IoMux.Native;
-
 namespace IoMux.Cli.Scaling;
 
 /// <summary>
@@ -9,18 +7,21 @@ namespace IoMux.Cli.Scaling;
 /// </summary>
 internal static class ScaleHarness
 {
+    // select(2)'s FD_SETSIZE: the select backend refuses descriptors from here on (FdSetSizeExceededException).
+    private const int SelectDescriptorLimit = 1024;
+
     public static ScaleReport Run(ScaleSettings settings, Action<ScaleRow>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
-        (ulong before, _) = Descriptors.GetFdLimit();
-        ulong limit = Descriptors.RaiseFdLimitToHard();
+        ulong before = DescriptorLimit.Current().Soft;
+        ulong limit = DescriptorLimit.RaiseToHard().Soft;
         var notes = new List<string>();
         if (limit > before)
         {
             notes.Add($"raised the descriptor limit (RLIMIT_NOFILE) from {before} to its hard limit {limit}");
         }
-        (IReadOnlyList<int> sizes, IReadOnlyList<string> capNotes) = DescriptorBudget.Fit(settings.Sizes, limit, Descriptors.CountOpen());
+        (IReadOnlyList<int> sizes, IReadOnlyList<string> capNotes) = DescriptorBudget.Fit(settings.Sizes, limit, Directory.GetFiles("/proc/self/fd").Length);
         notes.AddRange(capNotes);
         List<(SelectorBackend Backend, Trigger Trigger)> combos = Combinations(settings, notes);
 
@@ -65,8 +66,8 @@ internal static class ScaleHarness
     private static IEnumerable<ScaleRow> RunCombination(SocketPairSet pairs, SelectorBackend backend, Trigger trigger, ScaleSettings settings, int maxActive)
     {
         int n = pairs.Count;
-        string? unfit = backend == SelectorBackend.Select && pairs.HighestReader >= Constants.FD_SETSIZE
-            ? $"select N={n}: skipped, select(2) stops at FD_SETSIZE: the readers reach fd {pairs.HighestReader}, select takes only descriptors below {Constants.FD_SETSIZE}"
+        string? unfit = backend == SelectorBackend.Select && pairs.HighestReader >= SelectDescriptorLimit
+            ? $"select N={n}: skipped, select(2) stops at FD_SETSIZE: the readers reach fd {pairs.HighestReader}, select takes only descriptors below {SelectDescriptorLimit}"
             : null;
         WakeChain? chain = null;
         if (unfit is null)
@@ -77,7 +78,7 @@ internal static class ScaleHarness
             }
             catch (FdSetSizeExceededException e)
             {
-                unfit = $"select N={n}: skipped, select(2) stops at FD_SETSIZE: fd {e.Fd} does not fit below {Constants.FD_SETSIZE}";
+                unfit = $"select N={n}: skipped, select(2) stops at FD_SETSIZE: fd {e.Fd} does not fit below {SelectDescriptorLimit}";
             }
         }
         using (chain)

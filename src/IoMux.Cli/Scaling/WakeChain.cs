@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using IoMux.Cli.Interop;
 using IoMux.Native;
 
 namespace IoMux.Cli.Scaling;
@@ -94,7 +95,7 @@ internal sealed class WakeChain : IDisposable
         int got;
         do
         {
-            got = Descriptors.ReadOrThrow(fd, _buffer);
+            got = Posix.ReadOrThrow(fd, _buffer);
             total += Math.Max(got, 0);
         }
         while (got == _buffer.Length);
@@ -104,7 +105,7 @@ internal sealed class WakeChain : IDisposable
     private void Send(int index, int bytes)
     {
         int fd = _pairs.Writer(index).Fd;
-        if (Descriptors.WriteOrThrow(fd, _buffer.AsSpan(0, bytes)) != bytes)
+        if (Posix.WriteOrThrow(fd, _buffer.AsSpan(0, bytes)) != bytes)
         {
             throw new InvalidOperationException($"a {bytes}-byte token did not fit into socketpair {index} (fd {fd})");
         }

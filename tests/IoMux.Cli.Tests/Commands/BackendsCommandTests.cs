@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace IoMux.Cli.Tests.Commands;
 
-/// <summary><c>iomux backends</c> as a real process: every backend listed, io_uring with whether this kernel allows it.</summary>
+/// <summary>
+/// <c>iomux backends</c> as a real process: every backend listed, io_uring with whether this kernel allows it, and
+/// each backend's I/O models as the library answers them.
+/// </summary>
 public sealed class BackendsCommandTests
 {
     [Fact]
@@ -19,15 +22,22 @@ public sealed class BackendsCommandTests
         Assert.Equal("", await stderr);
 
         string uring = Assert.Single(lines, line => line.StartsWith("io_uring ", StringComparison.Ordinal));
-        if (Selector.IsAvailable(SelectorBackend.IoUring, out string? reason))
+        if (!Selector.IsAvailable(SelectorBackend.IoUring, out string? reason))
         {
-            Assert.StartsWith("io_uring yes        level,edge,oneshot ", uring, StringComparison.Ordinal);
+            Assert.Equal($"io_uring no         -                        -                     {reason}", uring);
+        }
+        else if (EventLoop.IsAvailable(IoModel.Completion, SelectorBackend.IoUring, out string? refusal))
+        {
+            Assert.StartsWith("io_uring yes        level,edge,oneshot       readiness,completion  ", uring, StringComparison.Ordinal);
         }
         else
         {
-            Assert.Equal($"io_uring no         -                        {reason}", uring);
+            Assert.StartsWith($"io_uring yes        level,edge,oneshot       readiness (completion: {refusal}) ", uring, StringComparison.Ordinal);
         }
-        Assert.Contains(lines, line => line.StartsWith("epoll    yes ", StringComparison.Ordinal));
+        Assert.Equal("backend  available  triggers                 io models             limits", lines[0]);
+        Assert.Contains(lines, line => line.StartsWith("epoll    yes        level,edge,oneshot       readiness             ", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith("poll     yes        level,oneshot            readiness             ", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith("select   yes        level,oneshot            readiness             ", StringComparison.Ordinal));
         Assert.Equal("auto     = epoll", lines[^1]);
     }
 }

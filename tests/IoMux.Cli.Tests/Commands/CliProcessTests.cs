@@ -27,6 +27,11 @@ public sealed class CliProcessTests
     [InlineData("scale --png /nonexistent-dir/x.png", "iomux: --png: directory '/nonexistent-dir' does not exist; create it or pass another path")]
     [InlineData("demo models --channels 0", "iomux: --channels 0 is out of range; give 1 to 512 (one thread each in the threads model)")]
     [InlineData("demo trigger --quiet-ms 0", "iomux: --quiet-ms 0 is out of range; give 1 to 10000 milliseconds")]
+    [InlineData("echo --io sometimes", "iomux: unknown I/O model 'sometimes'; use --io readiness or completion")]
+    [InlineData("echo --backend poll --io completion", "iomux: --io completion does not run on --backend poll: the completion model needs the io_uring backend; poll offers readiness only; use --backend uring, or --io readiness")]
+    [InlineData("echo --io completion", "iomux: --io completion does not run on --backend auto: the completion model needs the io_uring backend; epoll offers readiness only; use --backend uring, or --io readiness")]
+    [InlineData("echo --backend uring --trigger edge", "iomux: --trigger edge does not apply to the completion model: completions have no readiness to trigger on; omit --trigger (level), or add --io readiness to run readiness on io_uring")]
+    [InlineData("echo --backend uring --io completion --trigger oneshot", "iomux: --trigger oneshot does not apply to the completion model: completions have no readiness to trigger on; omit --trigger (level), or add --io readiness to run readiness on io_uring")]
     public void Bad_input_is_one_line_on_stderr_and_exit_code_2(string args, string message)
     {
         (int code, string stdout, string stderr) = Iomux(args.Split(' '));

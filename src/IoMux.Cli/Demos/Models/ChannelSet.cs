@@ -1,3 +1,4 @@
+using IoMux.Cli.Interop;
 using IoMux.Native;
 
 namespace IoMux.Cli.Demos.Models;
@@ -8,8 +9,8 @@ namespace IoMux.Cli.Demos.Models;
 /// </summary>
 internal sealed class ChannelSet : IDisposable
 {
-    private readonly FileDescriptor[] _readers;
-    private readonly FileDescriptor?[] _writers;
+    private readonly PosixDescriptor[] _readers;
+    private readonly PosixDescriptor?[] _writers;
     private readonly ModelWorkload _workload;
     private Thread? _producer;
     private Exception? _producerError;
@@ -18,13 +19,13 @@ internal sealed class ChannelSet : IDisposable
     public ChannelSet(ModelWorkload workload)
     {
         _workload = workload;
-        _readers = new FileDescriptor[workload.Channels];
-        _writers = new FileDescriptor?[workload.Channels];
+        _readers = new PosixDescriptor[workload.Channels];
+        _writers = new PosixDescriptor?[workload.Channels];
         try
         {
             for (int i = 0; i < workload.Channels; i++)
             {
-                (_readers[i], _writers[i]) = Descriptors.SocketPair(nonBlocking: false);
+                (_readers[i], _writers[i]) = Posix.SocketPair(nonBlocking: false);
             }
         }
         catch
@@ -36,13 +37,13 @@ internal sealed class ChannelSet : IDisposable
 
     public int Count => _readers.Length;
 
-    public FileDescriptor Reader(int index) => _readers[index];
+    public PosixDescriptor Reader(int index) => _readers[index];
 
     public void SetReadersNonBlocking(bool nonBlocking)
     {
-        foreach (FileDescriptor reader in _readers)
+        foreach (PosixDescriptor reader in _readers)
         {
-            Descriptors.SetNonBlocking(reader.Fd, nonBlocking);
+            Posix.SetNonBlocking(reader.Fd, nonBlocking);
         }
     }
 
@@ -70,7 +71,7 @@ internal sealed class ChannelSet : IDisposable
 
     public void Dispose()
     {
-        foreach (FileDescriptor? fd in _readers)
+        foreach (PosixDescriptor? fd in _readers)
         {
             fd?.Dispose();
         }
@@ -85,19 +86,19 @@ internal sealed class ChannelSet : IDisposable
             message.AsSpan().Fill((byte)'m');
             if (_nobodyReads)
             {
-                foreach (FileDescriptor? writer in _writers)
+                foreach (PosixDescriptor? writer in _writers)
                 {
-                    Descriptors.SetNonBlocking(writer!.Fd, true);
+                    Posix.SetNonBlocking(writer!.Fd, true);
                 }
             }
             for (int round = 0; round < _workload.Messages; round++)
             {
-                foreach (FileDescriptor? writer in _writers)
+                foreach (PosixDescriptor? writer in _writers)
                 {
                     int written = 0;
                     do
                     {
-                        written += Math.Max(Descriptors.WriteOrThrow(writer!.Fd, message.AsSpan(written)), 0);
+                        written += Math.Max(Posix.WriteOrThrow(writer!.Fd, message.AsSpan(written)), 0);
                     }
                     while (written < message.Length && !_nobodyReads);
                 }

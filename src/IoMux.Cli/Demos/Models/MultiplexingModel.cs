@@ -1,3 +1,4 @@
+using IoMux.Cli.Interop;
 using IoMux.Native;
 
 namespace IoMux.Cli.Demos.Models;
@@ -21,7 +22,7 @@ internal static class MultiplexingModel
             waits++;
             foreach (SelectorEvent ev in selector.Wait(events, Timeout.InfiniteTimeSpan))
             {
-                int n = Descriptors.ReadOrThrow(ev.Fd, buffer);
+                int n = Posix.ReadOrThrow(ev.Fd, buffer);
                 if (n < 0)
                 {
                     empty++;

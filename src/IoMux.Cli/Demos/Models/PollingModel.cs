@@ -1,3 +1,4 @@
+using IoMux.Cli.Interop;
 using IoMux.Native;
 
 namespace IoMux.Cli.Demos.Models;
@@ -21,7 +22,7 @@ internal static class PollingModel
                 {
                     continue;
                 }
-                int n = Descriptors.ReadOrThrow(channels.Reader(i).Fd, buffer);
+                int n = Posix.ReadOrThrow(channels.Reader(i).Fd, buffer);
                 if (n < 0)
                 {
                     empty++;

@@ -1,3 +1,4 @@
+using IoMux.Cli.Interop;
 using IoMux.Native;
 
 namespace IoMux.Cli.Demos.Models;
@@ -21,7 +22,7 @@ internal static class ThreadsModel
                 int n;
                 do
                 {
-                    n = Descriptors.ReadOrThrow(fd, buffer);
+                    n = Posix.ReadOrThrow(fd, buffer);
                     reads[index]++;
                     bytes[index] += Math.Max(n, 0);
                 }
