@@ -235,7 +235,7 @@ public sealed partial class IoUringSelector : Selector
             {
                 CompletionSink?.OnCompletion(cqe);
             }
-            return false; // RemoveUserData: a removal's own result, nothing to learn from it
+            return false; // RemoveUserData: a cancelled poll's own result, nothing to learn from it
         }
         if ((uint)fd >= (uint)_slots.Length || _slots[fd].Token != token)
         {
@@ -377,13 +377,10 @@ public sealed partial class IoUringSelector : Selector
         {
             return;
         }
-        Ring.Push(new IoUringSqe
-        {
-            Opcode = IORING_OP_POLL_REMOVE,
-            Fd = -1,
-            Address = PollUserData(fd, slot.Token),
-            UserData = RemoveUserData,
-        });
+        // ASYNC_CANCEL, not POLL_REMOVE: a removal that lands while a wake-up of the poll is being processed finds it
+        // busy and fails with ENOENT, and a multishot poll then lives on unseen, holding its file open (the peer never
+        // sees our FIN). A cancel marks the poll and takes effect when that processing ends.
+        Ring.Push(IoUringRequests.Cancel(PollUserData(fd, slot.Token), RemoveUserData));
         slot.Token = 0;
     }
 
@@ -412,7 +409,7 @@ public sealed partial class IoUringSelector : Selector
         {
             CancelPoll(key.Fd, ref _slots[key.Fd]);
         }
-        Ring.Push(new IoUringSqe { Opcode = IORING_OP_POLL_REMOVE, Fd = -1, Address = WakeUserData, UserData = RemoveUserData });
+        Ring.Push(IoUringRequests.Cancel(WakeUserData, RemoveUserData));
         Ring.Submit();
     }
 
