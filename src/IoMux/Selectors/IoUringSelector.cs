@@ -359,6 +359,7 @@ public sealed partial class IoUringSelector : Selector
             UserData = PollUserData(key.Fd, token),
         });
         _slots[key.Fd].Token = token;
+        KernelChanges++;
     }
 
     private void CancelPoll(int fd, ref PollSlot slot)
@@ -375,6 +376,7 @@ public sealed partial class IoUringSelector : Selector
             UserData = RemoveUserData,
         });
         slot.Token = 0;
+        KernelChanges++;
     }
 
     private void ArmWake() => Ring.Push(new IoUringSqe
