@@ -8,13 +8,14 @@ namespace IoMux.Tests.Transport;
 /// </summary>
 public sealed class Flood
 {
-    private const int Chunk = 64 * 1024;
-
     private readonly Thread _thread;
     private int _sent;
     private Exception? _error;
 
-    public Flood(Socket socket, byte[] payload)
+    /// <param name="socket">A connected socket in blocking mode.</param>
+    /// <param name="payload">What to send.</param>
+    /// <param name="chunk">Bytes per send: <see cref="Sent"/> lags the kernel by at most one chunk.</param>
+    public Flood(Socket socket, byte[] payload, int chunk = 64 * 1024)
     {
         _thread = new Thread(() =>
         {
@@ -22,7 +23,7 @@ public sealed class Flood
             {
                 while (_sent < payload.Length)
                 {
-                    Volatile.Write(ref _sent, _sent + socket.Send(payload, _sent, Math.Min(Chunk, payload.Length - _sent), SocketFlags.None));
+                    Volatile.Write(ref _sent, _sent + socket.Send(payload, _sent, Math.Min(chunk, payload.Length - _sent), SocketFlags.None));
                 }
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
@@ -34,7 +35,7 @@ public sealed class Flood
         _thread.Start();
     }
 
-    /// <summary>Bytes the kernel has taken so far.</summary>
+    /// <summary>Bytes the kernel has taken so far (as of the last send that returned).</summary>
     public int Sent => Volatile.Read(ref _sent);
 
     /// <summary>Waits for every byte to be taken; false if it has not been by <paramref name="deadline"/>. Rethrows a send's failure.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 
 namespace IoMux.Tests.Transport;
 
@@ -14,6 +15,20 @@ public static class TcpQueues
 
     /// <summary>Bytes written and not yet acknowledged by the peer, on the socket bound to <paramref name="local"/> and connected to <paramref name="remote"/>.</summary>
     public static long Unsent(IPEndPoint local, IPEndPoint remote) => Find(local, remote).Unsent;
+
+    /// <summary>
+    /// Of <paramref name="sent"/> bytes a loopback client wrote, how many its echoing peer process holds: read, and
+    /// not yet written back into the kernel (what sits in neither direction's socket queues). Never more than the
+    /// truth: a byte already in the receiver's queue but not yet acknowledged to the sender is counted twice.
+    /// </summary>
+    public static long HeldByPeer(Socket client, long sent)
+    {
+        var local = (IPEndPoint)client.LocalEndPoint!;
+        var remote = (IPEndPoint)client.RemoteEndPoint!;
+        (long clientUnsent, long clientUnread) = Find(local, remote);
+        (long peerUnsent, long peerUnread) = Find(remote, local);
+        return sent - clientUnsent - peerUnread - peerUnsent - clientUnread;
+    }
 
     private static (long Unsent, long Unread) Find(IPEndPoint local, IPEndPoint remote)
     {
