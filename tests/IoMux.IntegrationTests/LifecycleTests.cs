@@ -94,7 +94,7 @@ public sealed class LifecycleTests(ITestOutputHelper output)
                 }
             }, Bound, "1100 connections to the select backend");
             // The server logs before it closes, but its stderr reaches us through a pipe on another thread: give it a moment.
-            int Logged() => server.ErrorLines.Count(l => l.Contains("too large for the select backend", StringComparison.Ordinal));
+            int Logged() => server.ErrorLines.Count(l => l.Contains("too large for select(2)", StringComparison.Ordinal));
             var clock = System.Diagnostics.Stopwatch.StartNew();
             while (Logged() < closed && clock.Elapsed < TimeSpan.FromSeconds(10))
             {
