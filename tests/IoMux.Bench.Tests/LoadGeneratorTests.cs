@@ -7,7 +7,13 @@ namespace IoMux.Bench.Tests;
 /// <summary>The load generator against real servers on loopback: clean echoes pass, every kind of wrong echo fails the run.</summary>
 public class LoadGeneratorTests
 {
-    private static LoadOptions Options(int port, int connections = 2, int threads = 1) => new()
+    // Echoes still owed when the run ends get this long to arrive: long enough that a loaded machine never turns a
+    // faithful echo (or a wrong one, which must be reported as wrong) into "never echoed". Only the stalling server,
+    // which never echoes, waits it out, so it uses a short one.
+    private static readonly TimeSpan Drain = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StallDrain = TimeSpan.FromMilliseconds(500);
+
+    private static LoadOptions Options(int port, int connections = 2, int threads = 1, TimeSpan? drain = null) => new()
     {
         Port = port,
         Connections = connections,
@@ -16,7 +22,7 @@ public class LoadGeneratorTests
         Depth = 4,
         Warmup = TimeSpan.FromMilliseconds(100),
         Duration = TimeSpan.FromMilliseconds(400),
-        DrainTimeout = TimeSpan.FromMilliseconds(500),
+        DrainTimeout = drain ?? Drain,
     };
 
     [Fact]
@@ -41,9 +47,10 @@ public class LoadGeneratorTests
     {
         const int At = (3 * 64) + 17; // byte 17 of message 3
         using var server = new FaultyEchoServer(fault, fault == Fault.SwallowMessage ? 3 * 64 : At);
-        LoadResult result = LoadGenerator.Run(Options(server.Port));
+        LoadResult result = LoadGenerator.Run(Options(server.Port, drain: fault == Fault.Stall ? StallDrain : Drain));
         Assert.False(result.Succeeded);
         Assert.Equal(2, result.Errors); // one per connection, each counted once
+        Assert.Equal(2, result.ErrorMessages.Count);
         Assert.All(result.ErrorMessages, m => Assert.Contains(expected, m, StringComparison.Ordinal));
     }
 

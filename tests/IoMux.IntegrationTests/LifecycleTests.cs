@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using IoMux.Tests.Transport;
 using Xunit.Abstractions;
 
 namespace IoMux.IntegrationTests;
@@ -34,19 +35,12 @@ public sealed class LifecycleTests(ITestOutputHelper output)
         using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger, "--io", io, "--write-limit", "262144");
         using Socket socket = await Clients.ConnectAsync(server.EndPoint, CancellationToken.None);
         byte[] payload = Clients.Pattern(16 << 20, 16);
-        // Send without reading until the server pushes back: its queue is full and more input waits unread.
-        socket.SendTimeout = 1000;
-        int sent = 0;
-        try
-        {
-            while (sent < payload.Length)
-            {
-                sent += socket.Send(payload, sent, 64 * 1024, SocketFlags.None);
-            }
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
-        {
-        }
+        // Send without reading, and signal only once the server itself holds its 256 KiB write limit (bytes it read
+        // and could not write back), however long that takes here.
+        var flood = new Flood(socket, payload, chunk: 1024);
+        Assert.True(SpinWait.SpinUntil(() => TcpQueues.HeldByPeer(socket, flood.Sent) >= 262144 - 1024, Bound),
+            $"the server never held 256 KiB of replies; it holds {TcpQueues.HeldByPeer(socket, flood.Sent)} bytes of the {flood.Sent} sent");
+        int sent = flood.Sent;
         server.Signal("INT");
         byte[] echoed = [];
         await Clients.Bounded(async ct => echoed = await Clients.ReceiveToEndAsync(socket, ct), Bound, $"reading the drained replies on {backend}/{io}/{trigger}");

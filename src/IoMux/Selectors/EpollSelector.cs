@@ -33,6 +33,7 @@ public sealed class EpollSelector : Selector
 
     private protected override unsafe void RemoveFromKernel(SelectorKey key)
     {
+        KernelChanges++;
         if (Libc.EpollCtl(_epoll.Fd, EPOLL_CTL_DEL, key.Fd, null) < 0)
         {
             Errno errno = LastError.Get();
@@ -132,6 +133,7 @@ public sealed class EpollSelector : Selector
     {
         byte* ev = stackalloc byte[16];
         EpollEventLayout.Write(new Span<byte>(ev, 16), events, data);
+        KernelChanges++;
         string call = op switch { EPOLL_CTL_ADD => "epoll_ctl(ADD)", EPOLL_CTL_MOD => "epoll_ctl(MOD)", _ => "epoll_ctl" };
         LastError.Check(Libc.EpollCtl(_epoll.Fd, op, fd, ev), call, fd);
     }

@@ -369,6 +369,7 @@ public sealed partial class IoUringSelector : Selector
             UserData = PollUserData(key.Fd, token),
         });
         _slots[key.Fd].Token = token;
+        KernelChanges++;
     }
 
     private void CancelPoll(int fd, ref PollSlot slot)
@@ -382,6 +383,7 @@ public sealed partial class IoUringSelector : Selector
         // sees our FIN). A cancel marks the poll and takes effect when that processing ends.
         Ring.Push(IoUringRequests.Cancel(PollUserData(fd, slot.Token), RemoveUserData));
         slot.Token = 0;
+        KernelChanges++;
     }
 
     private void ArmWake() => Ring.Push(new IoUringSqe

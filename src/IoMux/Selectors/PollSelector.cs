@@ -36,6 +36,7 @@ public sealed class PollSelector : Selector
         if (!_stale)
         {
             _fds[key.Slot + 1] = new PollFd { Fd = key.Armed ? key.Fd : -1, Events = EventsFor(key.Interest) };
+            KernelChanges++;
         }
     }
 
@@ -89,6 +90,7 @@ public sealed class PollSelector : Selector
             {
                 key.Armed = false;
                 _fds[i].Fd = -1; // poll ignores negative descriptors
+                KernelChanges++;
             }
             events[count++] = Event(key, readiness);
             lastDelivered = n;
@@ -117,6 +119,7 @@ public sealed class PollSelector : Selector
         Array.Clear(_keys, needed, _count > needed ? _count - needed : 0);
         _count = needed;
         _stale = false;
+        KernelChanges++;
     }
 
     private static short EventsFor(Interest interest)

@@ -138,6 +138,7 @@ public sealed class SelectSelector : Selector
     /// <summary>Makes the master sets say what <paramref name="key"/> asks for now (nothing while disarmed).</summary>
     private void SetBits(SelectorKey key)
     {
+        KernelChanges++;
         _read.Remove(key.Fd);
         _write.Remove(key.Fd);
         _except.Remove(key.Fd);

@@ -227,6 +227,9 @@ public abstract class Selector : IDisposable
 
     private protected RegistrationTable Table => _registrations;
 
+    /// <summary>How often this selector changed what the kernel watches (a system call, a ring entry, an entry of the set each wait hands over): lets tests prove a no-op costs nothing.</summary>
+    internal long KernelChanges { get; private protected set; }
+
     private protected int WakeFd => _wake.Fd;
 
     private protected void DrainWake() => _wake.Drain();

@@ -19,15 +19,15 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
-    public void Registering_a_registered_descriptor_again_throws_AlreadyRegistered(SelectorBackend backend)
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void Registering_a_registered_descriptor_again_throws_AlreadyRegistered(SelectorBackend backend, Trigger trigger)
     {
         using Selector selector = Watching(backend);
 
-        var e = Snapshot.ThrowsAndChangesNothing<AlreadyRegisteredException>(selector, () => selector.Register(_watched.A, Interest.Write));
+        var e = Snapshot.ThrowsAndChangesNothing<AlreadyRegisteredException>(selector, () => selector.Register(_watched.A, Interest.Write, trigger: trigger));
         Assert.Equal(_watched.A.Fd, e.Fd);
         // The same number through another route (raw int) is the same descriptor.
-        Snapshot.ThrowsAndChangesNothing<AlreadyRegisteredException>(selector, () => selector.Register(_watched.A.Fd, Interest.Read));
+        Snapshot.ThrowsAndChangesNothing<AlreadyRegisteredException>(selector, () => selector.Register(_watched.A.Fd, Interest.Read, trigger: trigger));
         AssertStillReports(selector);
     }
 
@@ -56,11 +56,11 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
-    public void Unregistering_twice_throws_NotRegistered_the_second_time(SelectorBackend backend)
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void Unregistering_twice_throws_NotRegistered_the_second_time(SelectorBackend backend, Trigger trigger)
     {
         using Selector selector = Watching(backend);
-        selector.Register(_spare.A, Interest.Read);
+        selector.Register(_spare.A, Interest.Read, trigger: trigger);
         selector.Unregister(_spare.A.Fd);
 
         Snapshot.ThrowsAndChangesNothing<NotRegisteredException>(selector, () => selector.Unregister(_spare.A.Fd));
@@ -68,19 +68,19 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
-    public void Registering_a_negative_descriptor_throws_ArgumentOutOfRange(SelectorBackend backend)
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void Registering_a_negative_descriptor_throws_ArgumentOutOfRange(SelectorBackend backend, Trigger trigger)
     {
         using Selector selector = Watching(backend);
 
-        Snapshot.ThrowsAndChangesNothing<ArgumentOutOfRangeException>(selector, () => selector.Register(-1, Interest.Read));
-        Snapshot.ThrowsAndChangesNothing<ArgumentOutOfRangeException>(selector, () => selector.Register(-10, Interest.Read));
+        Snapshot.ThrowsAndChangesNothing<ArgumentOutOfRangeException>(selector, () => selector.Register(-1, Interest.Read, trigger: trigger));
+        Snapshot.ThrowsAndChangesNothing<ArgumentOutOfRangeException>(selector, () => selector.Register(-10, Interest.Read, trigger: trigger));
         AssertStillReports(selector);
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
-    public void Registering_a_closed_descriptor_throws_EBADF(SelectorBackend backend)
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void Registering_a_closed_descriptor_throws_EBADF(SelectorBackend backend, Trigger trigger)
     {
         using Selector selector = Watching(backend);
         // A number that is certainly not open: past the soft limit, no descriptor can have it.
@@ -91,7 +91,7 @@ public sealed class ErrorTests : IDisposable
             closed = Enumerable.Range(3, 1000).Last(fd => !Descriptors.IsOpen(fd));
         }
 
-        var e = Snapshot.ThrowsAndChangesNothing<SyscallException>(selector, () => selector.Register(closed, Interest.Read));
+        var e = Snapshot.ThrowsAndChangesNothing<SyscallException>(selector, () => selector.Register(closed, Interest.Read, trigger: trigger));
         Assert.Equal(Errno.EBADF, e.Errno);
         Assert.Contains("EBADF", e.Message, StringComparison.Ordinal);
         Assert.False(selector.TryGetKey(closed, out _));
@@ -99,21 +99,21 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
-    public void Registering_a_disposed_handle_throws_ObjectDisposed_and_changes_nothing(SelectorBackend backend)
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void Registering_a_disposed_handle_throws_ObjectDisposed_and_changes_nothing(SelectorBackend backend, Trigger trigger)
     {
         using Selector selector = Watching(backend);
         var (a, b) = Descriptors.SocketPair();
         a.Dispose();
         b.Dispose();
 
-        Snapshot.ThrowsAndChangesNothing<ObjectDisposedException>(selector, () => selector.Register(a, Interest.Read));
+        Snapshot.ThrowsAndChangesNothing<ObjectDisposedException>(selector, () => selector.Register(a, Interest.Read, trigger: trigger));
         AssertStillReports(selector);
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
-    public void A_regular_file_is_refused_by_epoll_with_EPERM_and_always_ready_elsewhere(SelectorBackend backend)
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void A_regular_file_is_refused_by_epoll_with_EPERM_and_always_ready_elsewhere(SelectorBackend backend, Trigger trigger)
     {
         using Selector selector = Watching(backend);
         string path = Path.GetTempFileName();
@@ -122,7 +122,7 @@ public sealed class ErrorTests : IDisposable
             using Microsoft.Win32.SafeHandles.SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite);
             if (backend == SelectorBackend.Epoll)
             {
-                var e = Snapshot.ThrowsAndChangesNothing<SyscallException>(selector, () => selector.Register(file, Interest.Read));
+                var e = Snapshot.ThrowsAndChangesNothing<SyscallException>(selector, () => selector.Register(file, Interest.Read, trigger: trigger));
                 Assert.Equal(Errno.EPERM, e.Errno);
                 Assert.False(selector.TryGetKey(Io.Fd(file), out _));
                 // The handle's reference taken during Register was given back: disposing it closes it.
@@ -132,7 +132,7 @@ public sealed class ErrorTests : IDisposable
             else
             {
                 // poll(2) and select(2) report regular files as always readable and writable.
-                selector.Register(file, Interest.Read | Interest.Write);
+                selector.Register(file, Interest.Read | Interest.Write, trigger: trigger);
                 var expected = new List<(int, Readiness)>
                 {
                     (Io.Fd(file), Readiness.Read | Readiness.Write), (_watched.A.Fd, Readiness.Read), (_watched.B.Fd, Readiness.Write),
@@ -150,8 +150,8 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
-    public void A_descriptor_at_or_above_1024_is_refused_by_select_and_accepted_elsewhere(SelectorBackend backend)
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void A_descriptor_at_or_above_1024_is_refused_by_select_and_accepted_elsewhere(SelectorBackend backend, Trigger trigger)
     {
         Descriptors.RaiseFdLimitToHard();
         using Selector selector = Watching(backend);
@@ -160,14 +160,14 @@ public sealed class ErrorTests : IDisposable
 
         if (backend == SelectorBackend.Select)
         {
-            var e = Snapshot.ThrowsAndChangesNothing<FdSetSizeExceededException>(selector, () => selector.Register(high, Interest.Write));
+            var e = Snapshot.ThrowsAndChangesNothing<FdSetSizeExceededException>(selector, () => selector.Register(high, Interest.Write, trigger: trigger));
             Assert.Equal(high.Fd, e.Fd);
             Assert.Contains("poll or epoll", e.Message, StringComparison.Ordinal);
-            Snapshot.ThrowsAndChangesNothing<FdSetSizeExceededException>(selector, () => selector.Register(high.Fd, Interest.Write));
+            Snapshot.ThrowsAndChangesNothing<FdSetSizeExceededException>(selector, () => selector.Register(high.Fd, Interest.Write, trigger: trigger));
         }
         else
         {
-            selector.Register(high, Interest.Write);
+            selector.Register(high, Interest.Write, trigger: trigger);
             Assert.Contains((high.Fd, Readiness.Write), Ready.Now(selector));
             selector.Unregister(high.Fd);
         }
@@ -175,31 +175,31 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
-    public void An_empty_interest_throws_ArgumentException_on_Register_and_Modify(SelectorBackend backend)
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void An_empty_interest_throws_ArgumentException_on_Register_and_Modify(SelectorBackend backend, Trigger trigger)
     {
         using Selector selector = Watching(backend);
 
-        Snapshot.ThrowsAndChangesNothing<ArgumentException>(selector, () => selector.Register(_spare.A, Interest.None));
+        Snapshot.ThrowsAndChangesNothing<ArgumentException>(selector, () => selector.Register(_spare.A, Interest.None, trigger: trigger));
         Snapshot.ThrowsAndChangesNothing<ArgumentException>(selector, () => selector.Modify(_watched.A.Fd, Interest.None));
         AssertStillReports(selector);
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
-    public void ReadHangup_without_Read_is_refused_by_select_and_accepted_elsewhere(SelectorBackend backend)
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void ReadHangup_without_Read_is_refused_by_select_and_accepted_elsewhere(SelectorBackend backend, Trigger trigger)
     {
         using Selector selector = Watching(backend);
 
         if (backend == SelectorBackend.Select)
         {
             // select sees EOF only as readability: ReadHangup alone would wake on every byte and report nothing.
-            Snapshot.ThrowsAndChangesNothing<NotSupportedException>(selector, () => selector.Register(_spare.A, Interest.ReadHangup));
+            Snapshot.ThrowsAndChangesNothing<NotSupportedException>(selector, () => selector.Register(_spare.A, Interest.ReadHangup, trigger: trigger));
             Snapshot.ThrowsAndChangesNothing<NotSupportedException>(selector, () => selector.Modify(_watched.A.Fd, Interest.ReadHangup | Interest.Write));
         }
         else
         {
-            selector.Register(_spare.A, Interest.ReadHangup);
+            selector.Register(_spare.A, Interest.ReadHangup, trigger: trigger);
             _spare.B.Dispose();
             Assert.Equal(Readiness.ReadHangup, Ready.Until(selector, _spare.A.Fd, TimeSpan.FromSeconds(10)) & Readiness.ReadHangup);
             selector.Unregister(_spare.A.Fd);

@@ -62,16 +62,16 @@ public sealed class StaleEventTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
-    public void An_event_is_masked_to_the_interest_an_earlier_handler_narrowed_it_to(SelectorBackend backend)
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void An_event_is_masked_to_the_interest_an_earlier_handler_narrowed_it_to(SelectorBackend backend, Trigger trigger)
     {
         using Selector selector = Selector.Create(backend);
         using var first = new SocketPairEnds();
         using var second = new SocketPairEnds();
         Io.Write(first.A);
         Io.Write(second.A);
-        selector.Register(first.B, Interest.Read | Interest.Write);
-        selector.Register(second.B, Interest.Read | Interest.Write);
+        selector.Register(first.B, Interest.Read | Interest.Write, trigger: trigger);
+        selector.Register(second.B, Interest.Read | Interest.Write, trigger: trigger);
 
         var delivered = new List<(int, Readiness)>();
         foreach (SelectorEvent e in selector.Wait(new SelectorEvent[8], TimeSpan.Zero))
@@ -90,13 +90,13 @@ public sealed class StaleEventTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
-    public void Events_of_a_disposed_selector_are_not_delivered(SelectorBackend backend)
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void Events_of_a_disposed_selector_are_not_delivered(SelectorBackend backend, Trigger trigger)
     {
         using var pair = new SocketPairEnds();
         Selector selector = Selector.Create(backend);
-        selector.Register(pair.A, Interest.Write);
-        selector.Register(pair.B, Interest.Write);
+        selector.Register(pair.A, Interest.Write, trigger: trigger);
+        selector.Register(pair.B, Interest.Write, trigger: trigger);
 
         var delivered = new List<int>();
         foreach (SelectorEvent e in selector.Wait(new SelectorEvent[8], TimeSpan.Zero))

@@ -17,23 +17,23 @@ public sealed class TimeoutTests
     private const int SIGWINCH = 28;
 
     [Theory]
-    [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
-    public void A_zero_timeout_returns_with_nothing_ready(SelectorBackend backend)
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void A_zero_timeout_returns_with_nothing_ready(SelectorBackend backend, Trigger trigger)
     {
         using Selector selector = Selector.Create(backend);
         using var pair = new SocketPairEnds();
-        selector.Register(pair.A, Interest.Read);
+        selector.Register(pair.A, Interest.Read, trigger: trigger);
 
         Assert.Empty(Ready.Wait(selector, TimeSpan.Zero));
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
-    public void A_finite_timeout_with_nothing_ready_waits_at_least_that_long(SelectorBackend backend)
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void A_finite_timeout_with_nothing_ready_waits_at_least_that_long(SelectorBackend backend, Trigger trigger)
     {
         using Selector selector = Selector.Create(backend);
         using var pair = new SocketPairEnds();
-        selector.Register(pair.A, Interest.Read);
+        selector.Register(pair.A, Interest.Read, trigger: trigger);
         TimeSpan timeout = TimeSpan.FromMilliseconds(60);
 
         var clock = Stopwatch.StartNew();
@@ -58,12 +58,12 @@ public sealed class TimeoutTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
-    public void Sub_millisecond_and_fractional_timeouts_are_rounded_up_not_down(SelectorBackend backend)
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void Sub_millisecond_and_fractional_timeouts_are_rounded_up_not_down(SelectorBackend backend, Trigger trigger)
     {
         using Selector selector = Selector.Create(backend);
         using var pair = new SocketPairEnds();
-        selector.Register(pair.A, Interest.Read);
+        selector.Register(pair.A, Interest.Read, trigger: trigger);
 
         foreach (double ms in new[] { 0.001, 0.3, 0.999, 2.5 })
         {
@@ -79,21 +79,14 @@ public sealed class TimeoutTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
-    public async Task An_infinite_wait_returns_when_another_thread_calls_Wake_and_Wake_is_not_an_event(SelectorBackend backend)
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public async Task An_infinite_wait_returns_when_another_thread_calls_Wake_and_Wake_is_not_an_event(SelectorBackend backend, Trigger trigger)
     {
         using Selector selector = Selector.Create(backend);
         using var pair = new SocketPairEnds();
-        selector.Register(pair.A, Interest.Read);
-        using var waiting = new ManualResetEventSlim();
+        selector.Register(pair.A, Interest.Read, trigger: trigger);
 
-        Task<List<(int, Readiness)>> waiter = Task.Factory.StartNew(() =>
-        {
-            waiting.Set();
-            return Ready.Wait(selector, Timeout.InfiniteTimeSpan);
-        }, TaskCreationOptions.LongRunning);
-        waiting.Wait();
-        Thread.Sleep(50); // let the waiter reach the kernel; if it has not, Wake still ends the next wait
+        Task<List<(int, Readiness)>> waiter = Blocked.Start(() => Ready.Wait(selector, Timeout.InfiniteTimeSpan));
         selector.Wake();
 
         // WaitAsync throws TimeoutException if Wake did not end the infinite wait.
@@ -101,27 +94,26 @@ public sealed class TimeoutTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
-    public async Task An_infinite_wait_returns_when_another_thread_makes_a_descriptor_ready(SelectorBackend backend)
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public async Task An_infinite_wait_returns_when_another_thread_makes_a_descriptor_ready(SelectorBackend backend, Trigger trigger)
     {
         using Selector selector = Selector.Create(backend);
         using var pair = new SocketPairEnds();
-        selector.Register(pair.A, Interest.Read);
+        selector.Register(pair.A, Interest.Read, trigger: trigger);
 
-        Task<List<(int, Readiness)>> waiter = Task.Factory.StartNew(() => Ready.Wait(selector, Timeout.InfiniteTimeSpan), TaskCreationOptions.LongRunning);
-        Thread.Sleep(50);
+        Task<List<(int, Readiness)>> waiter = Blocked.Start(() => Ready.Wait(selector, Timeout.InfiniteTimeSpan));
         Io.Write(pair.B);
 
         Assert.Equal([(pair.A.Fd, Readiness.Read)], await waiter.WaitAsync(TimeSpan.FromSeconds(30)));
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
-    public void Wakes_before_a_wait_end_only_the_next_wait_and_are_consumed_by_it(SelectorBackend backend)
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void Wakes_before_a_wait_end_only_the_next_wait_and_are_consumed_by_it(SelectorBackend backend, Trigger trigger)
     {
         using Selector selector = Selector.Create(backend);
         using var pair = new SocketPairEnds();
-        selector.Register(pair.A, Interest.Read);
+        selector.Register(pair.A, Interest.Read, trigger: trigger);
         for (int i = 0; i < 1000; i++)
         {
             selector.Wake(); // coalesced: one pending wake-up
@@ -137,12 +129,12 @@ public sealed class TimeoutTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
-    public void A_wake_with_ready_descriptors_reports_them_and_never_the_wake_itself(SelectorBackend backend)
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void A_wake_with_ready_descriptors_reports_them_and_never_the_wake_itself(SelectorBackend backend, Trigger trigger)
     {
         using Selector selector = Selector.Create(backend);
         using var pair = new SocketPairEnds();
-        selector.Register(pair.B, Interest.Write);
+        selector.Register(pair.B, Interest.Write, trigger: trigger);
         selector.Wake();
 
         var buffer = new SelectorEvent[8];
@@ -153,8 +145,8 @@ public sealed class TimeoutTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.Any), MemberType = typeof(Backends))]
-    public void A_signal_delivered_to_the_waiting_thread_neither_ends_nor_shortens_the_wait(SelectorBackend backend)
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void A_signal_delivered_to_the_waiting_thread_neither_ends_nor_shortens_the_wait(SelectorBackend backend, Trigger trigger)
     {
         int handled = 0;
         // A handler must be installed for the signal to interrupt a system call (SIGWINCH is ignored by default).
@@ -165,7 +157,7 @@ public sealed class TimeoutTests
         });
         using Selector selector = Selector.Create(backend);
         using var pair = new SocketPairEnds();
-        selector.Register(pair.A, Interest.Read);
+        selector.Register(pair.A, Interest.Read, trigger: trigger);
         TimeSpan timeout = TimeSpan.FromMilliseconds(400);
 
         (TimeSpan elapsed, List<(int, Readiness)> seen, int signals) = WhileSignalled(() => Ready.Wait(selector, timeout));

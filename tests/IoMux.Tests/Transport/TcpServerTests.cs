@@ -53,36 +53,27 @@ public sealed class TcpServerTests
         using TcpServer server = TcpServer.Start(group, new IPEndPoint(IPAddress.Loopback, 0), _ => handler,
             new TcpServerOptions { Trigger = trigger, WriteHighWatermark = 64 * 1024, WriteLowWatermark = 16 * 1024 });
         group.Start();
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { SendTimeout = 500, ReceiveTimeout = 10_000 };
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
         client.Connect(server.LocalEndPoint);
         byte[] payload = new byte[32 << 20];
         new Random(5).NextBytes(payload);
 
-        // Send without reading until the kernel stops taking bytes: the server has stopped reading us.
-        int sent = 0;
-        try
-        {
-            while (sent < payload.Length)
-            {
-                sent += client.Send(payload, sent, Math.Min(64 * 1024, payload.Length - sent), SocketFlags.None);
-            }
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
-        {
-        }
-        Assert.True(sent < payload.Length, "32 MiB went out without the server pushing back");
-        (bool paused, int queued) = OnLoop(group.Loops[0], () => (handler.Connection!.IsReadPaused, handler.Connection.QueuedBytes));
-        Assert.True(paused, "the connection should be paused with its client not reading");
-        Assert.InRange(queued, 64 * 1024 + 1, (64 + 64) * 1024); // over the high mark by at most one read
+        // Send without reading. The server must pause reading this client with its queue bounded, however long
+        // that takes here; 32 MiB is far more than the kernel's buffers both ways, so without the pause the queue
+        // would grow past the bound (and with no pause at all, the wait below fails).
+        var flood = new Flood(client, payload);
+        (bool paused, int queued) state = default;
+        Assert.True(SpinWait.SpinUntil(() => (state = OnLoop(group.Loops[0], () => (handler.Connection?.IsReadPaused ?? false, handler.Connection?.QueuedBytes ?? 0))).paused, Bound),
+            "the connection was never paused with its client not reading");
+        // Paused means it passed the high mark and has not drained to the low one (sends may have completed since);
+        // it passed the high mark by at most one read.
+        Assert.InRange(state.queued, (16 * 1024) + 1, (64 + 64) * 1024);
+        Assert.True(flood.Sent < payload.Length, "32 MiB went out without the server pushing back");
 
-        byte[] echoed = new byte[sent];
-        for (int got = 0; got < sent;)
-        {
-            int n = client.Receive(echoed, got, sent - got, SocketFlags.None);
-            Assert.True(n > 0, "the server closed the connection");
-            got += n;
-        }
-        Assert.True(payload.AsSpan(0, sent).SequenceEqual(echoed), "the echoed bytes differ from those sent");
+        // Reading again drains the queue, which resumes reading until the whole payload is back, unchanged.
+        byte[] echoed = ReceiveExactly(client, payload.Length);
+        Assert.True(flood.Join(Bound), "the rest of the payload never went out after the client read again");
+        Assert.True(payload.AsSpan().SequenceEqual(echoed), "the echoed bytes differ from those sent");
         Assert.True(Volatile.Read(ref handler.WritableCalls) > 0, "OnWritable was never called after the queue drained");
         Assert.False(OnLoop(group.Loops[0], () => handler.Connection!.IsReadPaused));
     }
@@ -114,12 +105,18 @@ public sealed class TcpServerTests
             gate.Wait(Bound);
         });
         Assert.True(held.Wait(Bound), "the loop did not run the posted gate");
+        // Open the gate only once the kernel holds, at the server's ends, more of the busy client's bytes than one
+        // turn's budget and read allow, and the quiet client's byte: a connection that ignored its budget would
+        // then read past it before the quiet one is served.
         byte[] flood = new byte[256 * 1024];
         var sender = new Thread(() => busy.Send(flood));
         sender.Start();
-        Thread.Sleep(200);
+        var busyAtServer = (IPEndPoint)busy.RemoteEndPoint!;
+        Assert.True(SpinWait.SpinUntil(() => TcpQueues.Unread(busyAtServer, (IPEndPoint)busy.LocalEndPoint!) > 2 * (Budget + Buffer), Bound),
+            "the busy client's bytes never piled up at the server");
         quiet.Send([42]);
-        Thread.Sleep(50);
+        Assert.True(SpinWait.SpinUntil(() => TcpQueues.Unread((IPEndPoint)quiet.RemoteEndPoint!, (IPEndPoint)quiet.LocalEndPoint!) == 1, Bound),
+            "the quiet client's byte never reached the server");
         gate.Set();
 
         Assert.Equal(42, ReceiveExactly(quiet, 1)[0]);

@@ -25,15 +25,3 @@ public static class TransportModes
         }
     }
 }
-
-/// <summary>A fact that runs only where the completion model can, and is skipped with the reason elsewhere.</summary>
-public sealed class CompletionFactAttribute : FactAttribute
-{
-    public CompletionFactAttribute()
-    {
-        if (!EventLoop.IsAvailable(IoModel.Completion, SelectorBackend.IoUring, out string? reason))
-        {
-            Skip = $"the completion model cannot run here: {reason}";
-        }
-    }
-}

@@ -22,6 +22,29 @@ public static class Ready
         return seen;
     }
 
+    /// <summary>
+    /// Asserts what the next wait reports when nothing has changed since <paramref name="reported"/>, as each trigger
+    /// documents it: level reports the same again; edge stays silent (no new edge); one-shot stays silent until
+    /// re-armed, and then reports the same again.
+    /// </summary>
+    public static void AgainAsTheTriggerSays(Selector selector, Trigger trigger, List<(int Fd, Readiness Readiness)> reported)
+    {
+        if (trigger == Trigger.Level)
+        {
+            Assert.Equal(reported, Now(selector));
+            return;
+        }
+        Assert.Empty(Now(selector));
+        if (trigger == Trigger.OneShot)
+        {
+            foreach ((int fd, _) in reported)
+            {
+                Rearm.IfOneShot(selector, fd, trigger);
+            }
+            Assert.Equal(reported, Now(selector));
+        }
+    }
+
     /// <summary>Waits (up to a generous limit) until <paramref name="fd"/> is reported; returns its readiness.</summary>
     public static Readiness Until(Selector selector, int fd, TimeSpan limit)
     {
