@@ -5,17 +5,20 @@ using IoMux.Transport;
 
 namespace IoMux.Tests.Transport;
 
-/// <summary>The transport in-process, over real loopback sockets: allocation-free steady state and backpressure.</summary>
+/// <summary>
+/// The transport in-process, over real loopback sockets, on every transport mode (readiness on each backend and
+/// trigger, completion on io_uring): allocation-free steady state, backpressure, close after a reply, reset.
+/// </summary>
 public sealed class TcpServerTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     [Theory]
-    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
-    public void Echo_round_trips_allocate_nothing_on_the_loop_thread_once_warm(SelectorBackend backend, Trigger trigger)
+    [MemberData(nameof(TransportModes.All), MemberType = typeof(TransportModes))]
+    public void Echo_round_trips_allocate_nothing_on_the_loop_thread_once_warm(SelectorBackend backend, Trigger trigger, IoModel model)
     {
         using var group = new EventLoopGroup(1, backend);
-        using TcpServer server = TcpServer.Start(group, new IPEndPoint(IPAddress.Loopback, 0), _ => new EchoHandler(), new TcpServerOptions { Trigger = trigger });
+        using TcpServer server = TcpServer.Start(group, new IPEndPoint(IPAddress.Loopback, 0), _ => new EchoHandler(), new TcpServerOptions { Trigger = trigger, IoModel = model });
         group.Start();
         using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = 10_000 };
         client.Connect(server.LocalEndPoint);
@@ -37,21 +40,27 @@ public sealed class TcpServerTests
         }
 
         RoundTrips(2000); // JIT and tiering settle
-        long before = AllocatedOnLoopThread(group.Loops[0]);
-        RoundTrips(2000);
-        long after = AllocatedOnLoopThread(group.Loops[0]);
 
-        Assert.True(after - before == 0, $"2000 echo round trips allocated {after - before} bytes on the loop thread");
+        // The runtime itself occasionally allocates a few bytes once while methods are re-jitted in the background;
+        // an allocation per message would show in every round, so one clean round of 2000 proves there is none.
+        var rounds = new List<long>();
+        for (int round = 0; round < 4 && (rounds.Count == 0 || rounds[^1] != 0); round++)
+        {
+            long before = LoopAllocations.Read(group.Loops[0]);
+            RoundTrips(2000);
+            rounds.Add(LoopAllocations.Read(group.Loops[0]) - before);
+        }
+        Assert.True(rounds[^1] == 0, $"2000 echo round trips allocated, per round: {string.Join(", ", rounds)} bytes on the loop thread");
     }
 
     [Theory]
-    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
-    public void A_client_that_stops_reading_pauses_its_connection_and_reading_again_resumes_it_with_nothing_lost(SelectorBackend backend, Trigger trigger)
+    [MemberData(nameof(TransportModes.All), MemberType = typeof(TransportModes))]
+    public void A_client_that_stops_reading_pauses_its_connection_and_reading_again_resumes_it_with_nothing_lost(SelectorBackend backend, Trigger trigger, IoModel model)
     {
         var handler = new EchoHandler();
+        var options = new TcpServerOptions { Trigger = trigger, IoModel = model, WriteHighWatermark = 64 * 1024, WriteLowWatermark = 16 * 1024 };
         using var group = new EventLoopGroup(1, backend);
-        using TcpServer server = TcpServer.Start(group, new IPEndPoint(IPAddress.Loopback, 0), _ => handler,
-            new TcpServerOptions { Trigger = trigger, WriteHighWatermark = 64 * 1024, WriteLowWatermark = 16 * 1024 });
+        using TcpServer server = TcpServer.Start(group, new IPEndPoint(IPAddress.Loopback, 0), _ => handler, options);
         group.Start();
         using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
         client.Connect(server.LocalEndPoint);
@@ -66,8 +75,9 @@ public sealed class TcpServerTests
         Assert.True(SpinWait.SpinUntil(() => (state = OnLoop(group.Loops[0], () => (handler.Connection?.IsReadPaused ?? false, handler.Connection?.QueuedBytes ?? 0))).paused, Bound),
             "the connection was never paused with its client not reading");
         // Paused means it passed the high mark and has not drained to the low one (sends may have completed since);
-        // it passed the high mark by at most one read.
-        Assert.InRange(state.queued, (16 * 1024) + 1, (64 + 64) * 1024);
+        // it passed the high mark by at most one read (readiness) or the one chunk the receive in flight brought (completion).
+        int overshoot = model == IoModel.Completion ? CompletionQueue.ReceiveBufferSize : options.ReadBufferSize;
+        Assert.InRange(state.queued, (16 * 1024) + 1, (64 * 1024) + overshoot);
         Assert.True(flood.Sent < payload.Length, "32 MiB went out without the server pushing back");
 
         // Reading again drains the queue, which resumes reading until the whole payload is back, unchanged.
@@ -128,12 +138,12 @@ public sealed class TcpServerTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
-    public void Close_after_a_reply_delivers_the_reply_then_a_clean_EOF_even_with_input_still_unread(SelectorBackend backend, Trigger trigger)
+    [MemberData(nameof(TransportModes.All), MemberType = typeof(TransportModes))]
+    public void Close_after_a_reply_delivers_the_reply_then_a_clean_EOF_even_with_input_still_unread(SelectorBackend backend, Trigger trigger, IoModel model)
     {
         var handler = new ReplyThenCloseHandler();
         using var group = new EventLoopGroup(1, backend);
-        using TcpServer server = TcpServer.Start(group, new IPEndPoint(IPAddress.Loopback, 0), _ => handler, new TcpServerOptions { Trigger = trigger });
+        using TcpServer server = TcpServer.Start(group, new IPEndPoint(IPAddress.Loopback, 0), _ => handler, new TcpServerOptions { Trigger = trigger, IoModel = model });
         group.Start();
         using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
         client.Connect(server.LocalEndPoint);
@@ -157,6 +167,26 @@ public sealed class TcpServerTests
         Assert.Equal(CloseReason.Local, handler.Reason);
     }
 
+    [Theory]
+    [MemberData(nameof(TransportModes.All), MemberType = typeof(TransportModes))]
+    public void A_peer_reset_closes_the_connection_once_with_reason_Reset(SelectorBackend backend, Trigger trigger, IoModel model)
+    {
+        var handler = new EchoHandler();
+        using var group = new EventLoopGroup(1, backend);
+        using TcpServer server = TcpServer.Start(group, new IPEndPoint(IPAddress.Loopback, 0), _ => handler, new TcpServerOptions { Trigger = trigger, IoModel = model });
+        group.Start();
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        client.Connect(server.LocalEndPoint);
+        client.Send([1]);
+        ReceiveExactly(client, 1);
+        client.LingerState = new LingerOption(true, 0);
+        client.Close(); // RST
+        Assert.True(handler.Closed.Wait(Bound), "the reset connection never closed");
+        Assert.Equal(CloseReason.Reset, handler.Reason);
+        Assert.True(SpinWait.SpinUntil(() => server.Counters.Open == 0, Bound), "the connection is still counted open");
+        Assert.Equal(1, Volatile.Read(ref handler.ClosedCalls));
+    }
+
     private static byte[] ReceiveExactly(Socket socket, int count)
     {
         byte[] buffer = new byte[count];
@@ -168,8 +198,6 @@ public sealed class TcpServerTests
         }
         return buffer;
     }
-
-    private static long AllocatedOnLoopThread(EventLoop loop) => OnLoop(loop, () => GC.GetAllocatedBytesForCurrentThread());
 
     private static T OnLoop<T>(EventLoop loop, Func<T> read)
     {
@@ -242,8 +270,13 @@ public sealed class TcpServerTests
     private sealed class EchoHandler : IConnectionHandler
     {
         public int WritableCalls;
+        public int ClosedCalls;
 
         public Connection? Connection { get; private set; }
+
+        public ManualResetEventSlim Closed { get; } = new();
+
+        public CloseReason Reason { get; private set; }
 
         public void OnConnected(Connection connection) => Connection = connection;
 
@@ -253,6 +286,9 @@ public sealed class TcpServerTests
 
         public void OnClosed(Connection connection, CloseReason reason)
         {
+            Reason = reason;
+            Interlocked.Increment(ref ClosedCalls);
+            Closed.Set();
         }
     }
 }
