@@ -131,9 +131,16 @@ public sealed partial class IoUringSelector : Selector
         if (disposing && _ring is not null && !_ringClosed)
         {
             _ringClosed = true;
-            CancelAll();
-            base.Dispose(disposing);
-            _ring.Dispose();
+            try
+            {
+                CancelAll();
+            }
+            finally
+            {
+                // Whatever the cancels met, the ring goes: from here every use of it throws ObjectDisposedException.
+                base.Dispose(disposing);
+                _ring.Dispose();
+            }
             return;
         }
         base.Dispose(disposing);
@@ -386,14 +393,11 @@ public sealed partial class IoUringSelector : Selector
         UserData = WakeUserData,
     });
 
-    /// <summary>Makes room for <paramref name="entries"/> submissions first, so a change never half-happens.</summary>
-    private void ReserveSubmissions(uint entries)
-    {
-        if (Ring.SqSpace < entries)
-        {
-            Ring.Submit();
-        }
-    }
+    /// <summary>
+    /// Makes room for <paramref name="entries"/> submissions first, so a change never half-happens: the kernel takes
+    /// queued entries until there is room (a full ring is never written over), or the change fails untouched.
+    /// </summary>
+    private void ReserveSubmissions(uint entries) => Ring.EnsureSpace(entries);
 
     /// <summary>Removes every pending poll before the ring goes, so no file stays open behind the caller's back.</summary>
     private void CancelAll()
