@@ -71,7 +71,8 @@ public sealed partial class IoUringSelector : Selector
 
     public override bool Supports(Trigger trigger) => true;
 
-    private IoUringRing Ring => _ring!;
+    /// <summary>The ring (internal so a test can leave it as the kernel does after dropping a completion).</summary>
+    internal IoUringRing Ring => _ring!;
 
     private protected override void AddToKernel(SelectorKey key)
     {
@@ -118,12 +119,47 @@ public sealed partial class IoUringSelector : Selector
         Recheck(ref woken);
         ArmQueued();
         int submitted = Ring.SubmitAndWait(1, woken ? 0 : timeoutMs, out Errno errno);
-        if (submitted < 0 && errno is not (Errno.ETIME or Errno.EINTR or Errno.EAGAIN or Errno.EBUSY))
+        // EBADR cannot be provoked from a test: the kernel drops a completion only when the completion ring is full
+        // and it then fails to allocate the overflow entry that would hold it aside (memory critically short, or
+        // fault injection), and it clears the state as it reports it. What follows is what it leaves behind.
+        bool dropped = submitted < 0 && errno == Errno.EBADR;
+        if (submitted < 0 && !dropped && errno is not (Errno.ETIME or Errno.EINTR or Errno.EAGAIN or Errno.EBUSY))
         {
             throw new SyscallException("io_uring_enter", errno, Ring.Fd);
         }
         int count = Reap(events, ref woken);
+        if (dropped)
+        {
+            RecoverDroppedCompletions();
+            woken = true; // the wait ends (maybe with no events): whoever woke us may have been the one lost
+        }
         return count == 0 && !woken && submitted < 0 && errno == Errno.EINTR ? -1 : count;
+    }
+
+    /// <summary>
+    /// After EBADR (the kernel dropped at least one completion, not saying which), redoes what a lost completion
+    /// could silence: the wake descriptor is drained, so a wake whose completion was lost cannot leave later wakes
+    /// coalescing into a signal nobody reads; a second wake poll is armed in case the lost completion was the last
+    /// of the first (two polls on it only cost an extra completion per wake); and every armed registration is
+    /// polled afresh, so a lost readiness report is made again (an edge-triggered one may see one edge twice, a
+    /// level or one-shot one nothing more than a level poll would say). What cannot be redone is the result of a
+    /// completion request (a receive or send on <see cref="Completions"/>): it never reaches its target.
+    /// </summary>
+    internal void RecoverDroppedCompletions()
+    {
+        ThrowIfDisposed();
+        DrainWake();
+        ArmWake();
+        foreach (SelectorKey key in Table.Keys)
+        {
+            if (!key.Armed)
+            {
+                continue; // a one-shot registration that reported and waits for Modify
+            }
+            ref PollSlot slot = ref _slots[key.Fd];
+            CancelPoll(key.Fd, ref slot);
+            Queue(key.Fd, ref slot, key.Trigger == Trigger.Edge ? Arm.Multishot : Arm.SingleShot);
+        }
     }
 
     protected override void Dispose(bool disposing)
