@@ -52,8 +52,15 @@ public static class Combos
         }
     }
 
-    /// <summary>Whether io_uring may be used here; <see cref="CompletionRefusal"/> says why not.</summary>
-    public static bool CompletionAvailable => Selector.IsAvailable(SelectorBackend.IoUring, out _);
+    /// <summary>
+    /// Whether the uring runs are in the lists: where io_uring may be used here, and always when the run requires it
+    /// (<c>IOMUX_REQUIRE_IO_URING=1</c>), so that a refusal fails those runs, naming it, instead of shrinking the suite.
+    /// <see cref="CompletionRefusal"/> says why io_uring is refused.
+    /// </summary>
+    public static bool CompletionAvailable => Selector.IsAvailable(SelectorBackend.IoUring, out _) || IoUringRequired;
+
+    /// <summary>Whether this run must have io_uring (<c>IOMUX_REQUIRE_IO_URING=1</c>, set by CI on kernels that allow it).</summary>
+    public static bool IoUringRequired => Environment.GetEnvironmentVariable("IOMUX_REQUIRE_IO_URING") == "1";
 
     public static string? CompletionRefusal => Selector.IsAvailable(SelectorBackend.IoUring, out string? reason) ? null : reason;
 }

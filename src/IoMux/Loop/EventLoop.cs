@@ -32,7 +32,8 @@ public sealed class EventLoop : IDisposable
     private CompletionQueue? _completions;
     private int _threadId;
     private volatile bool _stopRequested;
-    private bool _disposed;
+    private volatile bool _disposed;
+    private int _selectorClosed;
 
     /// <summary>Creates a loop on a new selector of <paramref name="backend"/>; the loop owns and disposes it.</summary>
     public EventLoop(SelectorBackend backend = SelectorBackend.Auto, string name = "loop", ILoopTrace? trace = null, int eventsPerWait = 256)
@@ -177,7 +178,17 @@ public sealed class EventLoop : IDisposable
         finally
         {
             _stopRequested = false;
-            Volatile.Write(ref _threadId, 0);
+            try
+            {
+                if (_disposed)
+                {
+                    CloseSelector(); // disposed from inside a turn: the selector outlived the turn, and goes now
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref _threadId, 0);
+            }
         }
     }
 
@@ -185,20 +196,36 @@ public sealed class EventLoop : IDisposable
     public void Stop()
     {
         _stopRequested = true;
-        if (!_disposed)
+        if (_disposed)
+        {
+            return; // a disposed loop has no wait to end
+        }
+        try
         {
             Selector.Wake();
         }
+        catch (ObjectDisposedException)
+        {
+            // Disposed meanwhile (from its own thread, or another): it has stopped, which is all Stop asks.
+        }
     }
 
-    /// <summary>Stops the loop, waits for its thread to leave <see cref="Run"/>, and closes the selector.</summary>
+    /// <summary>
+    /// Stops the loop, waits for its thread to leave <see cref="Run"/>, and closes the selector. Called on the loop
+    /// thread (from a handler, a timer or a posted action) it returns at once: the rest of the turn still runs on a
+    /// live selector, actions posted before still run, and the selector is closed as <see cref="Run"/> returns.
+    /// Either way every later call but <see cref="Stop"/>, <see cref="Dispose"/> and the properties throws
+    /// <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public void Dispose()
     {
-        if (_disposed)
+        if (IsLoopThread)
         {
+            _disposed = true;
+            _stopRequested = true;
             return;
         }
-        if (IsRunning && !IsLoopThread)
+        if (IsRunning)
         {
             Stop();
             var spin = new SpinWait();
@@ -208,8 +235,18 @@ public sealed class EventLoop : IDisposable
             }
         }
         _disposed = true;
-        _completions?.Dispose();
-        Selector.Dispose();
+        CloseSelector();
+    }
+
+    /// <summary>Once, from whichever of <see cref="Dispose"/> and the end of <see cref="Run"/> gets there first.</summary>
+    private void CloseSelector()
+    {
+        if (Interlocked.Exchange(ref _selectorClosed, 1) == 0)
+        {
+            // The completion queue first: it reaps on the selector until its connections let go of their sockets.
+            _completions?.Dispose();
+            Selector.Dispose();
+        }
     }
 
     internal void RescheduleTimer(LoopTimer timer, TimeSpan delay)

@@ -9,7 +9,7 @@ public sealed class EventLoopGroup : IDisposable
     private readonly EventLoop[] _loops;
     private readonly Thread?[] _threads;
     private Exception? _fault;
-    private bool _disposed;
+    private int _disposed;
 
     public EventLoopGroup(int count, SelectorBackend backend = SelectorBackend.Auto, ILoopTrace? trace = null)
     {
@@ -44,7 +44,7 @@ public sealed class EventLoopGroup : IDisposable
     /// <summary>Starts one background thread per loop.</summary>
     public void Start()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         for (int i = 0; i < _loops.Length; i++)
         {
             if (_threads[i] is not null)
@@ -66,14 +66,19 @@ public sealed class EventLoopGroup : IDisposable
         }
     }
 
-    /// <summary>Waits for every loop thread to end; false if one was still running at <paramref name="timeout"/>.</summary>
+    /// <summary>
+    /// Waits for every loop thread to end (<see cref="Timeout.InfiniteTimeSpan"/>: without limit); false if one was
+    /// still running at <paramref name="timeout"/>. Not from a loop thread: it would wait for itself.
+    /// </summary>
     public bool Join(TimeSpan timeout)
     {
-        DateTime deadline = DateTime.UtcNow + timeout;
+        bool infinite = timeout == Timeout.InfiniteTimeSpan;
+        DateTime deadline = infinite ? DateTime.MaxValue : DateTime.UtcNow + timeout;
         foreach (Thread? thread in _threads)
         {
-            TimeSpan left = timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : deadline - DateTime.UtcNow;
-            if (thread is not null && !thread.Join(left < TimeSpan.Zero ? TimeSpan.Zero : left))
+            // Infinite is -1 ms: it must reach Thread.Join as such, not be clamped to zero like a deadline passed.
+            TimeSpan left = infinite ? Timeout.InfiniteTimeSpan : deadline - DateTime.UtcNow;
+            if (thread is not null && !thread.Join(!infinite && left < TimeSpan.Zero ? TimeSpan.Zero : left))
             {
                 return false;
             }
@@ -81,16 +86,26 @@ public sealed class EventLoopGroup : IDisposable
         return true;
     }
 
-    /// <summary>Stops every loop, waits for the threads, and closes the selectors.</summary>
+    /// <summary>
+    /// Stops every loop, waits for the threads, and closes the selectors. Safe from a loop's own thread (a handler,
+    /// a posted action, a <see cref="Faulted"/> handler): that thread is not waited for (it is the caller), and its
+    /// loop closes its selector as it leaves <see cref="EventLoop.Run"/>. Only the first call does the work; a
+    /// concurrent second one returns at once.
+    /// </summary>
     public void Dispose()
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
         }
-        _disposed = true;
         Stop();
-        Join(Timeout.InfiniteTimeSpan);
+        foreach (Thread? thread in _threads)
+        {
+            if (thread is not null && thread != Thread.CurrentThread)
+            {
+                thread.Join();
+            }
+        }
         foreach (EventLoop loop in _loops)
         {
             loop.Dispose();

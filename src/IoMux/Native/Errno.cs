@@ -24,6 +24,7 @@ public enum Errno
     EPIPE = 32,
     ERANGE = 34,
     ENOSYS = 38,
+    EBADR = 53,
     ETIME = 62,
     ELOOP = 40,
     ENOTSOCK = 88,

@@ -8,6 +8,7 @@ internal static class IoUringConstants
     public const long SYS_io_uring_enter = 426;
     public const long SYS_io_uring_register = 427;
 
+    public const uint IORING_SETUP_SQPOLL = 1u << 1;
     public const uint IORING_SETUP_CQSIZE = 1u << 3;
 
     public const uint IORING_FEAT_SINGLE_MMAP = 1u << 0;
@@ -19,6 +20,8 @@ internal static class IoUringConstants
     public const long IORING_OFF_SQES = 0x10000000;
 
     public const uint IORING_ENTER_GETEVENTS = 1u << 0;
+    public const uint IORING_ENTER_SQ_WAKEUP = 1u << 1;
+    public const uint IORING_ENTER_SQ_WAIT = 1u << 2;
     public const uint IORING_ENTER_EXT_ARG = 1u << 3;
 
     /// <summary>In the submission ring's flags: completions are waiting in the kernel for room in the completion ring.</summary>

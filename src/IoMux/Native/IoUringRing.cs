@@ -8,10 +8,14 @@ namespace IoMux.Native;
 /// head; the kernel owns the other two. A tail we publish is a release store (the entry is written before
 /// the kernel can see it); a tail we read is an acquire load (the entry the kernel wrote is visible); the
 /// completion head we publish is a release store (we are done reading a slot before the kernel reuses it).
-/// Single-threaded: one thread submits and reaps.
+/// Single-threaded: one thread submits and reaps. After <see cref="Dispose"/> the mappings are gone: every member
+/// that would touch them throws <see cref="ObjectDisposedException"/> instead.
 /// </summary>
 internal sealed unsafe class IoUringRing : IDisposable
 {
+    // Enters in a row that take nothing before EnsureSpace gives up: far more than a transient refusal lasts.
+    private const int MaxFruitlessEnters = 1000;
+
     private readonly IoUringHandle _handle;
     private readonly uint* _sqHead;
     private readonly uint* _sqTail;
@@ -22,6 +26,8 @@ internal sealed unsafe class IoUringRing : IDisposable
     private readonly uint* _cqTail;
     private readonly uint _cqMask;
     private readonly IoUringCqe* _cqes;
+    private readonly bool _sqPoll;
+    private bool _disposed;
 
     private IoUringRing(IoUringHandle handle, in IoUringParams p)
     {
@@ -40,6 +46,7 @@ internal sealed unsafe class IoUringRing : IDisposable
         CqEntries = *(uint*)(cq + p.CqOff.RingEntries);
         _cqes = (IoUringCqe*)(cq + p.CqOff.Cqes);
         Features = p.Features;
+        _sqPoll = (p.Flags & IORING_SETUP_SQPOLL) != 0;
 
         // The indirection array maps ring slot i to entry i once and for all: entries are written in ring order.
         uint* array = (uint*)(sq + p.SqOff.Array);
@@ -52,6 +59,9 @@ internal sealed unsafe class IoUringRing : IDisposable
     public uint SqEntries { get; }
 
     public uint CqEntries { get; }
+
+    /// <summary>Whether the ring was set up with IORING_SETUP_SQPOLL: a kernel thread, not our enters, takes submissions.</summary>
+    public bool KernelPolled => _sqPoll;
 
     /// <summary>The IORING_FEAT_* bits the kernel reported.</summary>
     public uint Features { get; }
@@ -103,17 +113,24 @@ internal sealed unsafe class IoUringRing : IDisposable
     }
 
     /// <summary>Entries written but not yet consumed by the kernel.</summary>
-    public uint Unsubmitted => *_sqTail - Volatile.Read(ref *_sqHead);
+    public uint Unsubmitted
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return *_sqTail - Volatile.Read(ref *_sqHead);
+        }
+    }
 
     /// <summary>Room left in the submission ring.</summary>
     public uint SqSpace => SqEntries - Unsubmitted;
 
-    /// <summary>Queues one entry; when the ring is full, first submits what is queued (without waiting).</summary>
+    /// <summary>Queues one entry; when the ring is full, first has the kernel take queued entries (<see cref="EnsureSpace"/>).</summary>
     public void Push(in IoUringSqe sqe)
     {
         if (SqSpace == 0)
         {
-            Submit();
+            EnsureSpace(1);
         }
         uint tail = *_sqTail;
         _sqes[tail & _sqMask] = sqe;
@@ -126,9 +143,52 @@ internal sealed unsafe class IoUringRing : IDisposable
     /// </summary>
     public void Submit()
     {
+        ThrowIfDisposed();
         if (Enter(0, IORING_ENTER_GETEVENTS, null, out Errno errno) < 0 && errno is not (Errno.EAGAIN or Errno.EBUSY or Errno.EINTR))
         {
             throw new SyscallException("io_uring_enter", errno, Fd);
+        }
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="entries"/> more entries by entering the kernel until it has consumed enough
+    /// of what is queued: a slot is written again only once the kernel's head has passed it. An interrupted enter
+    /// is retried; one the kernel refuses for now (EAGAIN: short of memory for requests; EBUSY: completions it
+    /// cannot post until some are reaped) is retried a bounded number of times, yielding between tries, and then
+    /// reported with every queued entry still intact.
+    /// </summary>
+    public void EnsureSpace(uint entries)
+    {
+        ThrowIfDisposed();
+        if (entries > SqEntries)
+        {
+            throw new ArgumentOutOfRangeException(nameof(entries), entries, $"the submission ring holds {SqEntries} entries; push them in smaller batches");
+        }
+        int fruitless = 0;
+        while (SqSpace < entries)
+        {
+            uint before = Unsubmitted;
+            // With SQPOLL the kernel's own thread takes the entries: an enter only wakes it, and SQ_WAIT waits for room.
+            int result = Enter(0, IORING_ENTER_GETEVENTS | (_sqPoll ? IORING_ENTER_SQ_WAIT : 0), null, out Errno errno);
+            if (result < 0 && errno is not (Errno.EINTR or Errno.EAGAIN or Errno.EBUSY))
+            {
+                throw new SyscallException("io_uring_enter", errno, Fd);
+            }
+            if (Unsubmitted < before)
+            {
+                fruitless = 0;
+                continue;
+            }
+            if (++fruitless == MaxFruitlessEnters)
+            {
+                throw new SyscallException(
+                    $"io_uring_enter on fd {Fd} took none of the {before} queued submissions in {MaxFruitlessEnters} tries (last: {(result < 0 ? errno.ToString() : "0 taken")}); they stay queued: reap completions, then submit again",
+                    new SyscallException("io_uring_enter", result < 0 ? errno : 0, Fd));
+            }
+            if (result < 0 && errno != Errno.EINTR)
+            {
+                Thread.Yield(); // let in-flight requests finish and free what the kernel is short of
+            }
         }
     }
 
@@ -139,6 +199,7 @@ internal sealed unsafe class IoUringRing : IDisposable
     /// </summary>
     public int SubmitAndWait(uint minComplete, int timeoutMs, out Errno errno)
     {
+        ThrowIfDisposed();
         if (timeoutMs <= 0 || minComplete == 0)
         {
             return Enter(timeoutMs == 0 ? 0 : minComplete, IORING_ENTER_GETEVENTS, null, out errno);
@@ -149,27 +210,64 @@ internal sealed unsafe class IoUringRing : IDisposable
     }
 
     /// <summary>The first completion not yet consumed (ours to read without ordering: only we write it).</summary>
-    public uint CqHead => *_cqHead;
+    public uint CqHead
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return *_cqHead;
+        }
+    }
 
     /// <summary>One past the last completion the kernel has posted (acquire: the entries before it are visible).</summary>
-    public uint CqTail => Volatile.Read(ref *_cqTail);
+    public uint CqTail
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return Volatile.Read(ref *_cqTail);
+        }
+    }
 
     /// <summary>
     /// The completion ring filled up and the kernel holds further completions aside (IORING_FEAT_NODROP);
     /// the next enter moves them in as room allows.
     /// </summary>
-    public bool CqOverflowed => (Volatile.Read(ref *_sqFlags) & IORING_SQ_CQ_OVERFLOW) != 0;
+    public bool CqOverflowed
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return (Volatile.Read(ref *_sqFlags) & IORING_SQ_CQ_OVERFLOW) != 0;
+        }
+    }
 
-    public ref readonly IoUringCqe Cqe(uint index) => ref _cqes[index & _cqMask];
+    public ref readonly IoUringCqe Cqe(uint index)
+    {
+        ThrowIfDisposed();
+        return ref _cqes[index & _cqMask];
+    }
 
     /// <summary>Gives the slots before <paramref name="head"/> back to the kernel (release: our reads are done).</summary>
-    public void ConsumeTo(uint head) => Volatile.Write(ref *_cqHead, head);
+    public void ConsumeTo(uint head)
+    {
+        ThrowIfDisposed();
+        Volatile.Write(ref *_cqHead, head);
+    }
 
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        _handle.Dispose();
+    }
 
     private int Enter(uint minComplete, uint flags, IoUringGetEventsArg* arg, out Errno errno)
     {
         uint toSubmit = Unsubmitted;
+        if (_sqPoll)
+        {
+            flags |= IORING_ENTER_SQ_WAKEUP; // the kernel's thread may have gone idle; it takes nothing until woken
+        }
         long result = Libc.IoUringEnter(SYS_io_uring_enter, _handle.Fd, toSubmit, minComplete, flags, arg,
             arg is null ? 0 : sizeof(IoUringGetEventsArg));
         errno = result < 0 ? LastError.Get() : 0;
@@ -179,6 +277,7 @@ internal sealed unsafe class IoUringRing : IDisposable
     /// <summary>io_uring_register(IORING_REGISTER_PROBE): which operations this kernel implements.</summary>
     public bool SupportsOperations(ReadOnlySpan<byte> opcodes, out Errno errno)
     {
+        ThrowIfDisposed();
         IoUringProbe probe = default;
         long result = Libc.IoUringRegister(SYS_io_uring_register, _handle.Fd, IORING_REGISTER_PROBE, &probe, IoUringProbe.Capacity);
         if (result < 0)
@@ -196,4 +295,6 @@ internal sealed unsafe class IoUringRing : IDisposable
         }
         return true;
     }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 }

@@ -4,15 +4,19 @@ namespace IoMux.Native;
 
 /// <summary>
 /// Whether this process may use io_uring for readiness, learned once by trying: io_uring_setup can be
-/// refused by the kernel build (ENOSYS), by <c>kernel.io_uring_disabled</c> (EPERM), or by a seccomp
-/// filter (EPERM or ENOSYS, common in containers); and the selector needs Linux 5.13's multishot poll
-/// and 5.11's timed waits (IORING_FEAT_EXT_ARG).
+/// refused by the kernel build (ENOSYS), by <c>kernel.io_uring_disabled</c> or <c>io_uring_group</c> (EPERM,
+/// EACCES), or by a seccomp filter (EPERM or ENOSYS, common in containers); and the selector needs Linux 5.13's
+/// multishot poll and 5.11's timed waits (IORING_FEAT_EXT_ARG). Only those answers mean "not available here"
+/// and are remembered. Any other failure while trying (EINVAL from a malformed request, ENOMEM, EMFILE, a failed
+/// mmap) is a fault, not a refusal: it is thrown to whoever asked, and the next question tries again, so a bug
+/// cannot quietly remove io_uring from every run.
 /// </summary>
 internal static unsafe class IoUringSupport
 {
-    private static readonly Lazy<(string? Reason, Errno Errno)> Result = new(Probe);
+    // PublicationOnly: a result is kept, an exception is not (the next caller probes again).
+    private static readonly Lazy<(string? Reason, Errno Errno)> Result = new(() => Probe(4), LazyThreadSafetyMode.PublicationOnly);
 
-    /// <summary>Null when io_uring is usable; otherwise why not, in one line.</summary>
+    /// <summary>Null when io_uring is usable; otherwise why not, in one line. Throws what a failed probe met that is no refusal.</summary>
     public static string? RefusalReason => Result.Value.Reason;
 
     /// <summary>Throws the reason io_uring cannot be used, if there is one.</summary>
@@ -30,14 +34,18 @@ internal static unsafe class IoUringSupport
         throw new NotSupportedException(reason);
     }
 
-    private static (string? Reason, Errno Errno) Probe()
+    /// <summary>The answers with which the kernel, a sysctl or a seccomp filter says no to io_uring.</summary>
+    internal static bool IsRefusal(Errno errno) => errno is Errno.EPERM or Errno.EACCES or Errno.ENOSYS;
+
+    /// <summary>One probe with a ring of <paramref name="sqEntries"/> entries; a failure that is not a refusal is thrown.</summary>
+    internal static (string? Reason, Errno Errno) Probe(uint sqEntries)
     {
         IoUringRing ring;
         try
         {
-            ring = IoUringRing.Create(4, 0);
+            ring = IoUringRing.Create(sqEntries, 0);
         }
-        catch (SyscallException e)
+        catch (SyscallException e) when (e.Call == "io_uring_setup" && IsRefusal(e.Errno))
         {
             return ($"{e.Message}{DisabledBySysctl()}", e.Errno);
         }
@@ -50,6 +58,11 @@ internal static unsafe class IoUringSupport
             ReadOnlySpan<byte> needed = [IORING_OP_POLL_ADD, IORING_OP_POLL_REMOVE];
             if (!ring.SupportsOperations(needed, out Errno errno))
             {
+                // EINVAL: the kernel predates IORING_REGISTER_PROBE (5.6). Anything else is a fault, not an answer.
+                if (errno != 0 && errno != Errno.EINVAL && !IsRefusal(errno))
+                {
+                    throw new SyscallException("io_uring_register(IORING_REGISTER_PROBE)", errno, ring.Fd);
+                }
                 return (errno != 0
                     ? $"io_uring_register(IORING_REGISTER_PROBE) failed: {errno} (the kernel predates Linux 5.6); use the epoll backend"
                     : "the kernel's io_uring lacks IORING_OP_POLL_ADD or IORING_OP_POLL_REMOVE; use the epoll backend", 0);

@@ -128,12 +128,47 @@ public sealed partial class IoUringSelector : Selector
         Recheck(ref woken);
         ArmQueued();
         int submitted = Ring.SubmitAndWait(1, woken ? 0 : timeoutMs, out Errno errno);
-        if (submitted < 0 && errno is not (Errno.ETIME or Errno.EINTR or Errno.EAGAIN or Errno.EBUSY))
+        // EBADR cannot be provoked from a test: the kernel drops a completion only when the completion ring is full
+        // and it then fails to allocate the overflow entry that would hold it aside (memory critically short, or
+        // fault injection), and it clears the state as it reports it. What follows is what it leaves behind.
+        bool dropped = submitted < 0 && errno == Errno.EBADR;
+        if (submitted < 0 && !dropped && errno is not (Errno.ETIME or Errno.EINTR or Errno.EAGAIN or Errno.EBUSY))
         {
             throw new SyscallException("io_uring_enter", errno, Ring.Fd);
         }
         int count = Reap(events, ref woken);
+        if (dropped)
+        {
+            RecoverDroppedCompletions();
+            woken = true; // the wait ends (maybe with no events): whoever woke us may have been the one lost
+        }
         return count == 0 && !woken && submitted < 0 && errno == Errno.EINTR ? -1 : count;
+    }
+
+    /// <summary>
+    /// After EBADR (the kernel dropped at least one completion, not saying which), redoes what a lost completion
+    /// could silence: the wake descriptor is drained, so a wake whose completion was lost cannot leave later wakes
+    /// coalescing into a signal nobody reads; a second wake poll is armed in case the lost completion was the last
+    /// of the first (two polls on it only cost an extra completion per wake); and every armed registration is
+    /// polled afresh, so a lost readiness report is made again (an edge-triggered one may see one edge twice, a
+    /// level or one-shot one nothing more than a level poll would say). What cannot be redone is the result of a
+    /// completion request (a receive or send of the loop's completion queue): the sink is told, so it can find and settle those requests.
+    /// </summary>
+    internal void RecoverDroppedCompletions()
+    {
+        ThrowIfDisposed();
+        DrainWake();
+        ArmWake();
+        foreach (SelectorKey key in Table.Keys)
+        {
+            if (!key.Armed)
+            {
+                continue; // a one-shot registration that reported and waits for Modify
+            }
+            ref PollSlot slot = ref _slots[key.Fd];
+            CancelPoll(key.Fd, ref slot);
+            Queue(key.Fd, ref slot, key.Trigger == Trigger.Edge ? Arm.Multishot : Arm.SingleShot);
+        }
     }
 
     protected override void Dispose(bool disposing)
@@ -141,9 +176,16 @@ public sealed partial class IoUringSelector : Selector
         if (disposing && _ring is not null && !_ringClosed)
         {
             _ringClosed = true;
-            CancelAll();
-            base.Dispose(disposing);
-            _ring.Dispose();
+            try
+            {
+                CancelAll();
+            }
+            finally
+            {
+                // Whatever the cancels met, the ring goes: from here every use of it throws ObjectDisposedException.
+                base.Dispose(disposing);
+                _ring.Dispose();
+            }
             return;
         }
         base.Dispose(disposing);
@@ -395,14 +437,11 @@ public sealed partial class IoUringSelector : Selector
         UserData = WakeUserData,
     });
 
-    /// <summary>Makes room for <paramref name="entries"/> submissions first, so a change never half-happens.</summary>
-    private void ReserveSubmissions(uint entries)
-    {
-        if (Ring.SqSpace < entries)
-        {
-            Ring.Submit();
-        }
-    }
+    /// <summary>
+    /// Makes room for <paramref name="entries"/> submissions first, so a change never half-happens: the kernel takes
+    /// queued entries until there is room (a full ring is never written over), or the change fails untouched.
+    /// </summary>
+    private void ReserveSubmissions(uint entries) => Ring.EnsureSpace(entries);
 
     /// <summary>Removes every pending poll before the ring goes, so no file stays open behind the caller's back.</summary>
     private void CancelAll()
