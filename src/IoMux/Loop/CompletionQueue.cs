@@ -27,7 +27,10 @@ internal sealed class CompletionQueue : IRingCompletionSink, IDisposable
     // 256 buffers of 16 KiB: 4 MiB per loop, shared by all of its connections however many are idle.
     private const int ReceiveBufferCount = 256;
     private const ushort ReceiveGroup = 1;
-    private const byte CancelOperation = 0xFF;
+    // A cancel's own user_data names the operation it cancels, with these bits: an ordinary cancel, or one asked
+    // for after the kernel dropped completions, whose "not found" means the request's completion was lost.
+    private const byte CancelBit = 0x80;
+    private const byte LostCheckBit = 0x40;
     private const int SlotBits = 23;
     private static readonly TimeSpan CloseReapLimit = TimeSpan.FromSeconds(2);
 
@@ -128,26 +131,59 @@ internal sealed class CompletionQueue : IRingCompletionSink, IDisposable
     public void Cancel(int slot, byte operation)
     {
         ObjectDisposedException.ThrowIf(_closed, this);
-        _selector.Ring.Push(IoUringRequests.Cancel(UserData(slot, operation), UserData(slot, CancelOperation)));
+        _selector.Ring.Push(IoUringRequests.Cancel(UserData(slot, operation), UserData(slot, (byte)(CancelBit | operation))));
+    }
+
+    /// <summary>
+    /// After EBADR some completions never arrive and their targets would wait forever. Every request in flight gets
+    /// a cancel: one still waiting completes with -ECANCELED as usual; one the kernel no longer knows ("not found")
+    /// had its completion dropped, and its target is told -ECANCELED here. A completion that arrives after all is
+    /// ignored (its request is no longer in flight), so no target hears of one request twice.
+    /// </summary>
+    void IRingCompletionSink.OnCompletionsLost()
+    {
+        for (int slot = 0; slot < _used; slot++)
+        {
+            for (int operation = 0; operation < 8; operation++)
+            {
+                if ((_slots[slot].InFlight & (1 << operation)) != 0)
+                {
+                    _selector.Ring.Push(IoUringRequests.Cancel(UserData(slot, (byte)operation), UserData(slot, (byte)(CancelBit | LostCheckBit | operation))));
+                }
+            }
+        }
     }
 
     void IRingCompletionSink.OnCompletion(in IoUringCqe cqe)
     {
         int slot = (int)((cqe.UserData >> 8) & ((1UL << SlotBits) - 1));
         byte operation = (byte)cqe.UserData;
-        if (operation == CancelOperation)
+        int result = cqe.Result;
+        if ((operation & CancelBit) != 0)
         {
-            return;
+            if ((operation & LostCheckBit) == 0 || result != -(int)Errno.ENOENT)
+            {
+                return; // a cancel's own result: the request it named reports for itself
+            }
+            operation &= 7;
+            result = -(int)Errno.ECANCELED;
         }
         ref Slot s = ref _slots[slot];
-        s.InFlight &= (byte)~(1 << operation);
-        InFlight--;
         bool hasBuffer = (cqe.Flags & IoUringOps.IORING_CQE_F_BUFFER) != 0;
         ushort bufferId = (ushort)(cqe.Flags >> IoUringOps.IORING_CQE_BUFFER_SHIFT);
+        bool inFlight = (s.InFlight & (1 << operation)) != 0;
+        if (inFlight)
+        {
+            s.InFlight &= (byte)~(1 << operation);
+            InFlight--;
+        }
         try
         {
-            ReadOnlySpan<byte> received = hasBuffer && cqe.Result > 0 ? _receiveBuffers.Buffer(bufferId, cqe.Result) : default;
-            s.Target?.OnCompletion(operation, cqe.Result, received);
+            ReadOnlySpan<byte> received = hasBuffer && result > 0 ? _receiveBuffers.Buffer(bufferId, result) : default;
+            if (inFlight)
+            {
+                s.Target?.OnCompletion(operation, result, received);
+            }
         }
         finally
         {
@@ -194,7 +230,7 @@ internal sealed class CompletionQueue : IRingCompletionSink, IDisposable
     private void Submit(int slot, byte operation, IoUringSqe sqe)
     {
         ObjectDisposedException.ThrowIf(_closed, this);
-        Debug.Assert(operation < 8, "operations are bits of the slot's in-flight mask");
+        Debug.Assert(operation is > 0 and < 8, "operations are bits of the slot's in-flight mask");
         sqe.UserData = UserData(slot, operation);
         _selector.Ring.Push(sqe);
         _slots[slot].InFlight |= (byte)(1 << operation);
