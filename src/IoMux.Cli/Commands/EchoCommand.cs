@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using IoMux.Native;
 using IoMux.Transport;
+using Microsoft.Extensions.Logging;
 
 namespace IoMux.Cli.Commands;
 
@@ -62,6 +63,7 @@ internal static class EchoCommand
         TextWriter errors = Console.Error;
 
         var echoTrace = settings.Trace ? new EchoTrace(output) : null;
+        using ILoggerFactory loggers = OneLineConsoleFormatter.CreateFactory("iomux echo");
         var options = new TcpServerOptions
         {
             Trigger = trigger,
@@ -70,7 +72,7 @@ internal static class EchoCommand
             IdleTimeout = settings.IdleTimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
             WriteHighWatermark = settings.WriteLimit,
             Trace = echoTrace,
-            Log = line => errors.WriteLine($"iomux echo: {line}"),
+            LoggerFactory = loggers,
         };
 
         // Handlers first: a signal that arrives once the listening line is out must find them in place.

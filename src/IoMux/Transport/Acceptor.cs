@@ -1,4 +1,5 @@
 using IoMux.Native;
+using Microsoft.Extensions.Logging;
 
 namespace IoMux.Transport;
 
@@ -13,14 +14,16 @@ internal sealed class Acceptor : ILoopHandler
     private readonly TcpServerOptions _options;
     private readonly TcpServerCounters _counters;
     private readonly Action<FileDescriptor> _admit;
+    private readonly ILogger _logger;
     private FileDescriptor? _listener;
     private FileDescriptor? _reserve;
     private LoopTimer? _resumeTimer;
     private bool _listening;
     private bool _exhaustionLogged;
 
-    public Acceptor(EventLoop loop, FileDescriptor listener, TcpServerOptions options, TcpServerCounters counters, Action<FileDescriptor> admit)
+    public Acceptor(EventLoop loop, FileDescriptor listener, TcpServerOptions options, TcpServerCounters counters, ILogger logger, Action<FileDescriptor> admit)
     {
+        _logger = logger;
         _loop = loop;
         _listener = listener;
         _options = options;
@@ -80,7 +83,7 @@ internal sealed class Acceptor : ILoopHandler
                     ShedWithoutDescriptors(errno);
                     return;
                 default:
-                    Pause($"accept on fd {_listener.Fd} failed: {errno}; pausing accepts for {_options.AcceptPause.TotalMilliseconds:0} ms");
+                    Pause($"accept failed: {errno}");
                     return;
             }
         }
@@ -102,11 +105,11 @@ internal sealed class Acceptor : ILoopHandler
         if (!_exhaustionLogged)
         {
             _exhaustionLogged = true;
-            _options.Log?.Invoke($"accept failed: {errno} (out of descriptors); closing new connections until some are free");
+            TransportLog.OutOfDescriptors(_logger, _listener!.Fd, errno);
         }
         if (_reserve is null)
         {
-            Pause($"accept failed: {errno} and no spare descriptor is left; pausing accepts for {_options.AcceptPause.TotalMilliseconds:0} ms");
+            Pause($"accept failed: {errno} and no spare descriptor is left");
             return;
         }
         _reserve.Dispose();
@@ -122,16 +125,17 @@ internal sealed class Acceptor : ILoopHandler
             new FileDescriptor(fd).Dispose();
             stoppedBy = 0;
             _counters.Rejected(RejectReason.OutOfDescriptors);
+            TransportMetrics.Rejected(RejectReason.OutOfDescriptors);
             _options.Trace?.Rejected(fd, RejectReason.OutOfDescriptors);
         }
         if (!TakeReserve())
         {
-            Pause($"no spare descriptor could be taken back; pausing accepts for {_options.AcceptPause.TotalMilliseconds:0} ms");
+            Pause("no spare descriptor could be taken back");
             return;
         }
         if (stoppedBy is not (0 or Errno.EAGAIN))
         {
-            Pause($"accept failed while shedding: {stoppedBy}; pausing accepts for {_options.AcceptPause.TotalMilliseconds:0} ms");
+            Pause($"accept failed while shedding: {stoppedBy}");
             return;
         }
         // Budget spent with clients still waiting: edge would not report them again. At EAGAIN the backlog is
@@ -160,9 +164,9 @@ internal sealed class Acceptor : ILoopHandler
         }
     }
 
-    private void Pause(string message)
+    private void Pause(string cause)
     {
-        _options.Log?.Invoke(message);
+        TransportLog.AcceptsPaused(_logger, _listener?.Fd ?? -1, cause, _options.AcceptPause.TotalMilliseconds);
         Unlisten();
         if (_resumeTimer is null)
         {

@@ -14,6 +14,7 @@ public sealed partial class Connection
             return;
         }
         NoteActivity();
+        TransportMetrics.Received(data.Length);
         _settings.Trace?.Read(this, data.Length);
         CallOnData(data);
     }
@@ -50,6 +51,7 @@ public sealed partial class Connection
         {
             _lastSendProgress = Stopwatch.GetTimestamp();
         }
+        TransportMetrics.Sent(bytes);
         bool drained = _queue.Consume(bytes);
         _settings.Trace?.Wrote(this, bytes, _queue.Length);
         if (drained && Unhold(ReadHolds.Watermark))

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 
 namespace IoMux.Transport;
 
@@ -17,6 +18,7 @@ public sealed partial class Connection
     private LoopTimer? _writeTimer;
     private long _lastActivity = Stopwatch.GetTimestamp();
     private long _lastSendProgress;
+    private long _openedAt;
 
     internal ConnectionState State => _state;
 
@@ -47,6 +49,8 @@ public sealed partial class Connection
             throw;
         }
         _handler = handler;
+        _openedAt = Stopwatch.GetTimestamp();
+        TransportMetrics.Opened();
         _settings.Trace?.Accepted(this);
         if (_settings.IdleTimeout is { } idle)
         {
@@ -107,6 +111,8 @@ public sealed partial class Connection
             return;
         }
         _settings.Trace?.Closed(this, reason);
+        TransportMetrics.Closed(reason, _openedAt);
+        LogClose(reason);
         try
         {
             _handler.OnClosed(this, reason);
@@ -116,6 +122,19 @@ public sealed partial class Connection
 #pragma warning restore CA1031
         {
             HandlerException ??= e;
+        }
+    }
+
+    private void LogClose(CloseReason reason)
+    {
+        ILogger logger = _settings.Logger;
+        if (reason == CloseReason.HandlerFailed && HandlerException is { } e)
+        {
+            TransportLog.HandlerFailed(logger, Id, Fd, e);
+        }
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            TransportLog.Closed(logger, Id, Fd, reason, Error is { } errno ? $" ({errno})" : "");
         }
     }
 
@@ -152,6 +171,10 @@ public sealed partial class Connection
     private void Hold(ReadHolds hold)
     {
         bool wanted = WantsInput;
+        if ((_holds & hold) == 0 && hold == ReadHolds.Watermark)
+        {
+            TransportMetrics.ReadPaused();
+        }
         _holds |= hold;
         if (wanted)
         {

@@ -90,6 +90,7 @@ public sealed partial class Connection
             if (sent > 0)
             {
                 NoteActivity();
+                TransportMetrics.Sent(sent);
                 _settings.Trace?.Wrote(this, sent, data.Length - sent);
                 data = data[sent..];
             }

@@ -24,7 +24,7 @@ internal sealed class ConnectionSet : IConnectionOwner
         _server = server;
         _loop = loop;
         _resources = resources;
-        _settings = new ConnectionSettings(server.Options);
+        _settings = new ConnectionSettings(server.Options, server.Logger);
     }
 
     public int Count { get; private set; }
@@ -64,7 +64,7 @@ internal sealed class ConnectionSet : IConnectionOwner
         {
             socket.Dispose();
             _server.Counters.SlotReleased();
-            Options.Log?.Invoke($"fd {fd} could not be set up ({e.Message}); connection closed, others keep being served");
+            TransportLog.SetupFailed(_server.Logger, fd, e.Message);
             Reject(fd, RejectReason.SetupFailed);
             return;
         }
@@ -134,14 +134,14 @@ internal sealed class ConnectionSet : IConnectionOwner
         }
         catch (DescriptorRefusedException e)
         {
-            Options.Log?.Invoke($"{e.Message}; connection closed, others keep being served");
+            TransportLog.DescriptorRefused(_server.Logger, fd, e.Backend, e.Message);
             Reject(fd, RejectReason.DescriptorRefused);
             connection.CloseNow(CloseReason.Error);
             return;
         }
         catch (SyscallException e)
         {
-            Options.Log?.Invoke($"fd {fd} could not be registered ({e.Message}); connection closed");
+            TransportLog.RegistrationFailed(_server.Logger, fd, e.Message);
             Reject(fd, RejectReason.SetupFailed);
             connection.CloseNow(CloseReason.Error);
             return;
@@ -150,7 +150,7 @@ internal sealed class ConnectionSet : IConnectionOwner
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            Options.Log?.Invoke($"the handler factory failed for fd {fd}: {e.Message}; connection closed");
+            TransportLog.HandlerFactoryFailed(_server.Logger, fd, e.Message, e);
             connection.CloseNow(CloseReason.HandlerFailed);
             return;
         }
@@ -192,6 +192,7 @@ internal sealed class ConnectionSet : IConnectionOwner
     private void Reject(int fd, RejectReason reason)
     {
         _server.Counters.Rejected(reason);
+        TransportMetrics.Rejected(reason);
         Options.Trace?.Rejected(fd, reason);
     }
 }

@@ -1,10 +1,13 @@
+using Microsoft.Extensions.Logging;
+
 namespace IoMux.Transport;
 
 /// <summary>The per-connection part of a server's options, read once when the server starts.</summary>
 internal sealed class ConnectionSettings
 {
-    public ConnectionSettings(TcpServerOptions options)
+    public ConnectionSettings(TcpServerOptions options, ILogger logger)
     {
+        Logger = logger;
         HighWatermark = options.WriteHighWatermark;
         LowWatermark = options.EffectiveLowWatermark;
         MaxQueuedBytes = options.EffectiveMaxQueuedBytes;
@@ -27,4 +30,6 @@ internal sealed class ConnectionSettings
     public TimeSpan LingerTimeout { get; }
 
     public ITransportTrace? Trace { get; }
+
+    public ILogger Logger { get; }
 }

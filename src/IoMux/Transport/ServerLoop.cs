@@ -13,7 +13,7 @@ internal sealed class ServerLoop
         Loop = loop;
         _resources = new LoopResources(loop, server.Options);
         Connections = new ConnectionSet(server, loop, _resources);
-        _acceptor = new Acceptor(loop, listener, server.Options, server.Counters, Connections.Admit);
+        _acceptor = new Acceptor(loop, listener, server.Options, server.Counters, server.Logger, Connections.Admit);
     }
 
     public EventLoop Loop { get; }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using System.Net;
 using IoMux.Native;
 
@@ -17,6 +19,7 @@ public sealed class TcpServer : IDisposable
     private TcpServer(TcpServerOptions options, Func<Connection, IConnectionHandler> handlerFactory, IPEndPoint localEndPoint, int loopCount)
     {
         Options = options;
+        Logger = options.LoggerFactory?.CreateLogger("IoMux.Transport.TcpServer") ?? NullLogger.Instance;
         HandlerFactory = handlerFactory;
         LocalEndPoint = localEndPoint;
         _loops = new ServerLoop[loopCount];
@@ -30,6 +33,8 @@ public sealed class TcpServer : IDisposable
     public TcpServerCounters Counters { get; } = new();
 
     internal Func<Connection, IConnectionHandler> HandlerFactory { get; }
+
+    internal ILogger Logger { get; }
 
     /// <summary>
     /// Serves an already connected socket (one end of a socketpair, say) on loop <paramref name="loopIndex"/> as if

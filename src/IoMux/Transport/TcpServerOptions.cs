@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace IoMux.Transport;
 
 /// <summary>How a <see cref="TcpServer"/> runs. Every limit has a default that keeps memory flat.</summary>
@@ -56,8 +58,13 @@ public sealed class TcpServerOptions
     /// <summary>Per-event trace (null: none).</summary>
     public ITransportTrace? Trace { get; init; }
 
-    /// <summary>Where notable conditions go (a descriptor too large for select, descriptor exhaustion), one line each.</summary>
-    public Action<string>? Log { get; init; }
+    /// <summary>
+    /// Where the server logs (category <c>IoMux.Transport.TcpServer</c>): refused descriptors, descriptor
+    /// exhaustion and paused accepts (warnings), connections that could not be set up (errors), handlers that threw
+    /// (warnings), and every close with its reason (debug). Each has its own event id and structured fields.
+    /// Null: nothing is logged.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
 
     internal const int MaxQueuedBytesCeiling = 1 << 30;
 

@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using IoMux.Native;
 using IoMux.Tests.Selectors.Support;
 using IoMux.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace IoMux.Tests.Transport;
 
@@ -76,11 +78,12 @@ public sealed class ConnectionCoreTests
     [CompletionFact]
     public void A_connection_that_cannot_be_set_up_gives_back_its_slot_and_socket_and_is_counted()
     {
-        var log = new List<string>();
+        var logs = new FakeLoggerProvider();
+        using ILoggerFactory loggers = LoggerFactory.Create(builder => builder.AddProvider(logs));
         using var group = new EventLoopGroup(1, SelectorBackend.IoUring);
         using TcpServer server = TcpServer.Start(group, Loopback, _ => new Echo(), new TcpServerOptions
         {
-            IoModel = IoModel.Completion, MaxConnections = 1, Log = line => { lock (log) { log.Add(line); } },
+            IoModel = IoModel.Completion, MaxConnections = 1, LoggerFactory = loggers,
         });
         group.Start();
         OnLoop(group.Loops[0], () => group.Loops[0].Completions.TargetLimit = 0);
@@ -95,10 +98,10 @@ public sealed class ConnectionCoreTests
         Assert.Equal(0, server.Counters.Open);
         Assert.Equal(0, server.Counters.Accepted);
         Assert.Equal(0, OnLoop(group.Loops[0], () => group.Loops[0].Completions.Attached));
-        lock (log)
-        {
-            Assert.Contains(log, line => line.Contains("could not be set up", StringComparison.Ordinal) && line.Contains("limit", StringComparison.Ordinal));
-        }
+        FakeLogRecord setupFailed = Assert.Single(logs.Collector.GetSnapshot(), record => record.Id.Id == 2);
+        Assert.Equal(LogLevel.Error, setupFailed.Level);
+        Assert.Contains("could not be set up", setupFailed.Message, StringComparison.Ordinal);
+        Assert.Contains("limit", setupFailed.Message, StringComparison.Ordinal);
 
         // The one slot MaxConnections allows was given back: the next client is served.
         OnLoop(group.Loops[0], () => group.Loops[0].Completions.TargetLimit = 1 << 23);
