@@ -20,7 +20,7 @@ public sealed class EventLoop : IDisposable
 {
     private static readonly double StopwatchTicksPerTimeSpanTick = Stopwatch.Frequency / (double)TimeSpan.TicksPerSecond;
 
-    private readonly ConcurrentQueue<Action> _posted = new();
+    private readonly ConcurrentQueue<Posted> _posted = new();
     private readonly TimerHeap _timers = new();
     private readonly SelectorEvent[] _events;
     private readonly ILoopTrace? _trace;
@@ -29,6 +29,7 @@ public sealed class EventLoop : IDisposable
     private int _requeuedCount;
     private long _nextSequence;
     private long _turnTimestamp = Stopwatch.GetTimestamp();
+    private readonly LoopMetrics _metrics;
     private CompletionQueue? _completions;
     private int _threadId;
     private volatile bool _stopRequested;
@@ -41,6 +42,7 @@ public sealed class EventLoop : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(eventsPerWait, 1);
         Selector = Selector.Create(backend);
         Name = name;
+        _metrics = new LoopMetrics(name);
         _trace = trace;
         _events = new SelectorEvent[eventsPerWait];
     }
@@ -131,7 +133,7 @@ public sealed class EventLoop : IDisposable
     {
         ArgumentNullException.ThrowIfNull(action);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        _posted.Enqueue(action);
+        _posted.Enqueue(new Posted(action, LoopMetrics.MeasuresLag ? Stopwatch.GetTimestamp() : 0));
         Selector.Wake();
     }
 
@@ -286,8 +288,10 @@ public sealed class EventLoop : IDisposable
     {
         TimeSpan timeout = NextTimeout();
         _trace?.Waiting(this, timeout);
+        _metrics.WaitStarting();
         ReadyEvents ready = Selector.Wait(_events, timeout);
         _turnTimestamp = Stopwatch.GetTimestamp();
+        _metrics.WaitEnded(_turnTimestamp, ready.Count);
         if (ready.Count > 0)
         {
             _trace?.Ready(this, ready.Raw);
@@ -344,6 +348,7 @@ public sealed class EventLoop : IDisposable
         while (_timers.Peek() is { } timer && timer.Due <= now && timer.Sequence < sequenceLimit)
         {
             _timers.Remove(timer);
+            _metrics.TimerRuns(timer.Due, now);
             if (timer.Interval > TimeSpan.Zero)
             {
                 long period = ToStopwatchTicks(timer.Interval);
@@ -360,9 +365,10 @@ public sealed class EventLoop : IDisposable
     {
         // Only what was queued when the pass began: an action that posts again runs next turn.
         int count = _posted.Count;
-        for (int i = 0; i < count && _posted.TryDequeue(out Action? action); i++)
+        for (int i = 0; i < count && _posted.TryDequeue(out Posted posted); i++)
         {
-            action();
+            _metrics.PostedRuns(posted.PostedAt);
+            posted.Action();
         }
     }
 
@@ -379,4 +385,7 @@ public sealed class EventLoop : IDisposable
     private static long ToStopwatchTicks(TimeSpan span) => (long)Math.Ceiling(span.Ticks * StopwatchTicksPerTimeSpanTick);
 
     private readonly record struct Requeued(ILoopHandler Handler, Readiness Readiness);
+
+    /// <summary>A posted action, with the time it was posted when lag is measured (else 0).</summary>
+    private readonly record struct Posted(Action Action, long PostedAt);
 }

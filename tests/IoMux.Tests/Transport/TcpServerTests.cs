@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using IoMux.Tests.Selectors;
+using IoMux.Tests.Selectors.Support;
 using IoMux.Transport;
 
 namespace IoMux.Tests.Transport;
@@ -41,16 +42,13 @@ public sealed class TcpServerTests
 
         RoundTrips(2000); // JIT and tiering settle
 
-        // The runtime itself occasionally allocates a few bytes once while methods are re-jitted in the background;
-        // an allocation per message would show in every round, so one clean round of 2000 proves there is none.
-        var rounds = new List<long>();
-        for (int round = 0; round < 4 && (rounds.Count == 0 || rounds[^1] != 0); round++)
+        long bytes = Allocations.InACleanRound(() =>
         {
             long before = LoopAllocations.Read(group.Loops[0]);
             RoundTrips(2000);
-            rounds.Add(LoopAllocations.Read(group.Loops[0]) - before);
-        }
-        Assert.True(rounds[^1] == 0, $"2000 echo round trips allocated, per round: {string.Join(", ", rounds)} bytes on the loop thread");
+            return LoopAllocations.Read(group.Loops[0]) - before;
+        });
+        Assert.True(bytes == 0, $"2000 echo round trips allocated {bytes} bytes on the loop thread");
     }
 
     [Theory]
