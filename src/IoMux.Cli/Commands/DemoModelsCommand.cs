@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Reflection;
 using IoMux.Cli.Demos.Models;
 using IoMux.Cli.Scaling;
 
@@ -58,17 +57,11 @@ internal static class DemoModelsCommand
         return 0;
     }
 
-    /// <summary>This same program (apphost, or dotnet + the dll), asked to run one model.</summary>
+    /// <summary>This same program, asked to run one model.</summary>
     private static List<string> ChildCommand(string model, ModelWorkload workload)
     {
-        string exe = Environment.ProcessPath ?? throw new InvalidOperationException("cannot find this program's path to re-run it under strace");
-        var command = new List<string> { exe };
-        if (Path.GetFileNameWithoutExtension(exe) == "dotnet")
-        {
-            command.Add(Assembly.GetEntryAssembly()!.Location);
-        }
-        command.AddRange(["demo", "models", "--child", model, "--channels", $"{workload.Channels}", "--messages", $"{workload.Messages}"]);
-        return command;
+        (string file, string[] prefix) = SelfInvocation.Resolve();
+        return [file, .. prefix, "demo", "models", "--child", model, "--channels", $"{workload.Channels}", "--messages", $"{workload.Messages}"];
     }
 
     private static void Print(IReadOnlyList<ModelReport> reports, string? note, bool straceOff)

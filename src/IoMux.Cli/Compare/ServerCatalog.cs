@@ -36,7 +36,7 @@ internal static class ServerCatalog
         {
             if (IoMuxModes.FirstOrDefault(m => m.Name == name) is { Name: not null } mode)
             {
-                (string file, string[] prefix) = SelfInvocation();
+                (string file, string[] prefix) = SelfInvocation.Resolve();
                 specs.Add(new ServerSpec(name, file, [.. prefix, "echo", "--port", "{port}", "--backend", mode.Backend, "--io", mode.Io, "--trigger", mode.Trigger]));
             }
             else if (Peers.Contains(name))
@@ -53,13 +53,5 @@ internal static class ServerCatalog
             throw new UsageException($"--servers must include the reference {Reference}: every ratio is relative to it");
         }
         return specs;
-    }
-
-    /// <summary>How to start this same CLI again: the app host, or <c>dotnet IoMux.Cli.dll</c>.</summary>
-    private static (string File, string[] Prefix) SelfInvocation()
-    {
-        string process = Environment.ProcessPath ?? "dotnet";
-        string dll = Path.Combine(AppContext.BaseDirectory, "IoMux.Cli.dll");
-        return Path.GetFileNameWithoutExtension(process) == "dotnet" ? (process, [dll]) : (process, []);
     }
 }
