@@ -14,19 +14,9 @@ public sealed partial class Connection
 
     private void CheckIdle()
     {
-        if (IsClosed)
-        {
-            return;
-        }
-        TimeSpan quiet = Stopwatch.GetElapsedTime(_lastActivity);
-        TimeSpan idle = _settings.IdleTimeout!.Value;
-        if (quiet >= idle)
+        if (!IsClosed && Expired(_lastActivity, _settings.IdleTimeout!.Value, _idleTimer!))
         {
             CloseNow(CloseReason.IdleTimeout);
-        }
-        else
-        {
-            _idleTimer!.Reschedule(idle - quiet);
         }
     }
 
@@ -50,19 +40,24 @@ public sealed partial class Connection
 
     private void CheckWriteProgress()
     {
-        if (IsClosed || _queue.IsEmpty)
-        {
-            return;
-        }
-        TimeSpan stalled = Stopwatch.GetElapsedTime(_lastSendProgress);
-        TimeSpan timeout = _settings.WriteTimeout!.Value;
-        if (stalled >= timeout)
+        if (!IsClosed && !_queue.IsEmpty && Expired(_lastSendProgress, _settings.WriteTimeout!.Value, _writeTimer!))
         {
             CloseNow(CloseReason.WriteTimeout);
         }
-        else
+    }
+
+    /// <summary>
+    /// Whether <paramref name="limit"/> has passed since <paramref name="since"/>; if not, <paramref name="timer"/> is
+    /// set for what remains (one timer per connection, moved instead of re-armed on every event).
+    /// </summary>
+    private static bool Expired(long since, TimeSpan limit, LoopTimer timer)
+    {
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(since);
+        if (elapsed >= limit)
         {
-            _writeTimer!.Reschedule(timeout - stalled);
+            return true;
         }
+        timer.Reschedule(limit - elapsed);
+        return false;
     }
 }

@@ -6,6 +6,8 @@ using IoMux.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
+using static IoMux.Tests.Transport.TransportTestKit;
+
 namespace IoMux.Tests.Transport;
 
 /// <summary>
@@ -16,8 +18,6 @@ namespace IoMux.Tests.Transport;
 [Collection(NonParallel.Name)]
 public sealed class ConnectionCoreTests
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
-
     [Theory]
     [MemberData(nameof(TransportModes.All), MemberType = typeof(TransportModes))]
     public void A_handler_that_writes_to_a_peer_that_never_reads_is_stopped_at_the_queue_limit(SelectorBackend backend, Trigger trigger, IoModel model)
@@ -179,51 +179,10 @@ public sealed class ConnectionCoreTests
 
     private static IPEndPoint Loopback => new(IPAddress.Loopback, 0);
 
-    private static Socket Connect(TcpServer server, int receiveBuffer = 0)
-    {
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
-        if (receiveBuffer > 0)
-        {
-            client.ReceiveBufferSize = receiveBuffer;
-        }
-        client.Connect(server.LocalEndPoint);
-        return client;
-    }
-
     private static bool TrySend(Socket socket, ReadOnlySpan<byte> data, out int sent)
     {
         sent = socket.Send(data, SocketFlags.None, out SocketError error);
         return error == SocketError.Success && sent > 0;
-    }
-
-    private static byte[] ReadToEnd(Socket socket)
-    {
-        var received = new MemoryStream();
-        byte[] buffer = new byte[4096];
-        try
-        {
-            int n;
-            while ((n = socket.Receive(buffer)) > 0)
-            {
-                received.Write(buffer, 0, n);
-            }
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
-        {
-        }
-        return received.ToArray();
-    }
-
-    private static byte[] ReceiveExactly(Socket socket, int count)
-    {
-        byte[] data = new byte[count];
-        for (int got = 0; got < count;)
-        {
-            int n = socket.Receive(data, got, count - got, SocketFlags.None);
-            Assert.True(n > 0, $"EOF after {got} of {count} bytes");
-            got += n;
-        }
-        return data;
     }
 
     /// <summary>
@@ -235,29 +194,6 @@ public sealed class ConnectionCoreTests
         string? target = new FileInfo(link).LinkTarget;
         return target is not null && (target.StartsWith("socket:", StringComparison.Ordinal) || target.StartsWith("anon_inode:", StringComparison.Ordinal));
     });
-
-    private static void WaitFor(Func<bool> condition, string failure)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < Bound, failure);
-            Thread.Sleep(5);
-        }
-    }
-
-    private static T OnLoop<T>(EventLoop loop, Func<T> read)
-    {
-        T value = default!;
-        using var done = new ManualResetEventSlim();
-        loop.Post(() =>
-        {
-            value = read();
-            done.Set();
-        });
-        Assert.True(done.Wait(Bound), "the loop did not run a posted action");
-        return value;
-    }
 
     private sealed class Echo : IConnectionHandler
     {

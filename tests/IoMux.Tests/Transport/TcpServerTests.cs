@@ -4,6 +4,8 @@ using IoMux.Tests.Selectors;
 using IoMux.Tests.Selectors.Support;
 using IoMux.Transport;
 
+using static IoMux.Tests.Transport.TransportTestKit;
+
 namespace IoMux.Tests.Transport;
 
 /// <summary>
@@ -12,8 +14,6 @@ namespace IoMux.Tests.Transport;
 /// </summary>
 public sealed class TcpServerTests
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
-
     [Theory]
     [MemberData(nameof(TransportModes.All), MemberType = typeof(TransportModes))]
     public void Echo_round_trips_allocate_nothing_on_the_loop_thread_once_warm(SelectorBackend backend, Trigger trigger, IoModel model)
@@ -183,31 +183,6 @@ public sealed class TcpServerTests
         Assert.Equal(CloseReason.Reset, handler.Reason);
         Assert.True(SpinWait.SpinUntil(() => server.Counters.Open == 0, Bound), "the connection is still counted open");
         Assert.Equal(1, Volatile.Read(ref handler.ClosedCalls));
-    }
-
-    private static byte[] ReceiveExactly(Socket socket, int count)
-    {
-        byte[] buffer = new byte[count];
-        for (int got = 0; got < count;)
-        {
-            int n = socket.Receive(buffer, got, count - got, SocketFlags.None);
-            Assert.True(n > 0, "the server closed the connection");
-            got += n;
-        }
-        return buffer;
-    }
-
-    private static T OnLoop<T>(EventLoop loop, Func<T> read)
-    {
-        T value = default!;
-        using var done = new ManualResetEventSlim();
-        loop.Post(() =>
-        {
-            value = read();
-            done.Set();
-        });
-        Assert.True(done.Wait(Bound), "the loop did not run a posted action");
-        return value;
     }
 
     /// <summary>Echoes, and records which connection each chunk came from, in order.</summary>

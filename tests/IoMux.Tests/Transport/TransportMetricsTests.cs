@@ -4,6 +4,8 @@ using IoMux.Tests.Selectors.Support;
 using IoMux.Transport;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
+using static IoMux.Tests.Transport.TransportTestKit;
+
 namespace IoMux.Tests.Transport;
 
 /// <summary>
@@ -13,8 +15,6 @@ namespace IoMux.Tests.Transport;
 [Collection(NonParallel.Name)]
 public sealed class TransportMetricsTests
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
-
     [Theory]
     [MemberData(nameof(TransportModes.All), MemberType = typeof(TransportModes))]
     public void A_connection_is_measured_from_open_to_close_and_a_rejected_one_is_counted_by_reason(SelectorBackend backend, Trigger trigger, IoModel model)
@@ -75,35 +75,6 @@ public sealed class TransportMetricsTests
             Thread.Sleep(1);
         }
         Assert.Equal(1, pauses.GetMeasurementSnapshot().EvaluateAsCounter());
-    }
-
-    private static Socket Connect(TcpServer server)
-    {
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveTimeout = 10_000 };
-        client.Connect(server.LocalEndPoint);
-        return client;
-    }
-
-    private static byte[] ReceiveExactly(Socket socket, int count)
-    {
-        byte[] data = new byte[count];
-        for (int got = 0; got < count;)
-        {
-            int n = socket.Receive(data, got, count - got, SocketFlags.None);
-            Assert.True(n > 0, $"EOF after {got} of {count} bytes");
-            got += n;
-        }
-        return data;
-    }
-
-    private static void WaitFor(Func<bool> condition, string failure)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < Bound, failure);
-            Thread.Sleep(5);
-        }
     }
 
     private sealed class Echo : IConnectionHandler
