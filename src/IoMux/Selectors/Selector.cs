@@ -9,13 +9,16 @@ namespace IoMux;
 /// <summary>
 /// Watches many descriptors at once and reports which are ready: the C# peer of Python's
 /// <c>selectors</c> and Rust's mio. One thread registers, modifies and waits; any thread may
-/// call <see cref="Wake"/>. Create one with <see cref="Create"/>.
+/// call <see cref="Wake"/>. Create one with <see cref="Create"/>. Every call that names a descriptor takes it
+/// as <c>Register</c> does: a <see cref="Socket"/>, a <see cref="SafeHandle"/> or its number.
 /// </summary>
 /// <remarks>
 /// Errors, each leaving the selector exactly as it was:
 /// registering a registered descriptor — <see cref="AlreadyRegisteredException"/>;
 /// modifying or unregistering an unknown one — <see cref="NotRegisteredException"/>;
 /// a negative descriptor — <see cref="ArgumentOutOfRangeException"/>;
+/// a null socket or handle — <see cref="ArgumentNullException"/>;
+/// a disposed socket or closed handle — <see cref="ObjectDisposedException"/> (its number may name another descriptor by now; <c>Unregister</c> still takes a handle the registration holds);
 /// an empty or unknown interest — <see cref="ArgumentException"/>;
 /// a trigger the backend lacks — <see cref="NotSupportedException"/>;
 /// a closed descriptor — <see cref="SyscallException"/> with <see cref="Errno.EBADF"/>;
