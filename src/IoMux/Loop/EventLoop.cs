@@ -43,6 +43,7 @@ public sealed class EventLoop : IDisposable
     /// <param name="eventsPerWait">How many events one wait can return; the rest wait for the next turn.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="eventsPerWait"/> is less than 1, or <paramref name="backend"/> is not a <see cref="SelectorBackend"/> value.</exception>
     /// <exception cref="Native.SyscallException">The selector could not be created (see <see cref="Selector.Create"/>).</exception>
+    /// <exception cref="NotSupportedException">io_uring lacks what the selector needs (see <see cref="Selector.Create"/>).</exception>
     public EventLoop(SelectorBackend backend = SelectorBackend.Auto, string name = "loop", ILoopTrace? trace = null, int eventsPerWait = 256)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(eventsPerWait, 1);

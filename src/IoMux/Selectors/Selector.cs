@@ -46,7 +46,8 @@ public abstract class Selector : IDisposable
     /// <param name="backend">The kernel mechanism to use.</param>
     /// <returns>A new selector; the caller owns it and disposes it.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="backend"/> is not a <see cref="SelectorBackend"/> value.</exception>
-    /// <exception cref="SyscallException">The kernel refused to create it: io_uring disabled (see <see cref="IsAvailable"/>), or the descriptor limit reached (<see cref="Errno.EMFILE"/>).</exception>
+    /// <exception cref="SyscallException">The kernel refused to create it: io_uring refused (see <see cref="IsAvailable"/>), or the descriptor limit reached (<see cref="Errno.EMFILE"/>).</exception>
+    /// <exception cref="NotSupportedException">io_uring is there but lacks what the selector needs; the message says what.</exception>
     public static Selector Create(SelectorBackend backend = SelectorBackend.Auto) => backend switch
     {
         SelectorBackend.Auto or SelectorBackend.Epoll => new EpollSelector(),
