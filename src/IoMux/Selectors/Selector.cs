@@ -18,7 +18,7 @@ namespace IoMux;
 /// modifying or unregistering an unknown one — <see cref="NotRegisteredException"/>;
 /// a negative descriptor — <see cref="ArgumentOutOfRangeException"/>;
 /// a null socket or handle — <see cref="ArgumentNullException"/>;
-/// a disposed socket or closed handle — <see cref="ObjectDisposedException"/> (its number may name another descriptor by now; <c>Unregister</c> still takes a handle the registration holds);
+/// a disposed socket or closed handle — <see cref="ObjectDisposedException"/> (its number may name another descriptor by now; a handle disposed while registered stays open until unregistered, so it is not closed yet);
 /// an empty or unknown interest — <see cref="ArgumentException"/>;
 /// a trigger the backend lacks — <see cref="NotSupportedException"/>;
 /// a closed descriptor — <see cref="SyscallException"/> with <see cref="Errno.EBADF"/>;
@@ -287,23 +287,13 @@ public abstract class Selector : IDisposable
     /// <summary>
     /// Stops watching <paramref name="handle"/>'s descriptor, however it was registered; as <see cref="Unregister(int)"/>
     /// otherwise. A handle registered through <see cref="Register(SafeHandle, Interest, object?, Trigger)"/> and disposed
-    /// by its owner since is accepted (the registration kept it open, so its number is still its own) and closes now.
+    /// by its owner since is still open (the registration's reference keeps it so), is accepted, and closes now.
     /// </summary>
-    /// <param name="handle">The handle whose descriptor is registered.</param>
+    /// <param name="handle">An open handle whose descriptor is registered.</param>
     /// <exception cref="ArgumentNullException"><paramref name="handle"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ObjectDisposedException"><paramref name="handle"/> is closed and the registration was not made with it (its number may name another descriptor by now), or the selector is disposed.</exception>
+    /// <exception cref="ObjectDisposedException"><paramref name="handle"/> is closed (its number may name another descriptor by now: unregister by the number its key holds, <c>Unregister(key.Fd)</c>), or the selector is disposed.</exception>
     /// <exception cref="NotRegisteredException">The descriptor is not registered.</exception>
-    public void Unregister(SafeHandle handle)
-    {
-        ArgumentNullException.ThrowIfNull(handle);
-        ThrowIfDisposed();
-        int fd = (int)handle.DangerousGetHandle();
-        if (handle.IsClosed && !ReferenceEquals(_registrations.Find(fd)?.Handle, handle))
-        {
-            throw new ObjectDisposedException(handle.GetType().FullName, $"the handle of fd {fd} is closed and the registration does not hold it; unregister by the number its key holds (Unregister(key.Fd))");
-        }
-        Unregister(fd);
-    }
+    public void Unregister(SafeHandle handle) => Unregister(OpenNumber(handle));
 
     /// <summary>
     /// Stops watching <paramref name="socket"/>'s descriptor, however it was registered; as <see cref="Unregister(int)"/>
