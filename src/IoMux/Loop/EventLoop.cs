@@ -37,6 +37,13 @@ public sealed class EventLoop : IDisposable
     private int _selectorClosed;
 
     /// <summary>Creates a loop on a new selector of <paramref name="backend"/>; the loop owns and disposes it.</summary>
+    /// <param name="backend">The selector's backend.</param>
+    /// <param name="name">A name for traces, metrics (the <c>iomux.loop.name</c> tag) and the thread an <see cref="EventLoopGroup"/> runs it on.</param>
+    /// <param name="trace">Told of every wait and its events, or <see langword="null"/>.</param>
+    /// <param name="eventsPerWait">How many events one wait can return; the rest wait for the next turn.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="eventsPerWait"/> is less than 1, or <paramref name="backend"/> is not a <see cref="SelectorBackend"/> value.</exception>
+    /// <exception cref="Native.SyscallException">The selector could not be created (see <see cref="Selector.Create"/>).</exception>
+    /// <exception cref="NotSupportedException">io_uring lacks what the selector needs (see <see cref="Selector.Create"/>).</exception>
     public EventLoop(SelectorBackend backend = SelectorBackend.Auto, string name = "loop", ILoopTrace? trace = null, int eventsPerWait = 256)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(eventsPerWait, 1);
@@ -47,10 +54,13 @@ public sealed class EventLoop : IDisposable
         _events = new SelectorEvent[eventsPerWait];
     }
 
-    /// <summary>The selector this loop waits on. Register through <see cref="Register"/> so events reach a handler.</summary>
+    /// <summary>
+    /// The selector this loop waits on, owned by the loop. Register through <see cref="Register"/> so events reach a
+    /// handler; modify and unregister through the selector itself, on the loop thread.
+    /// </summary>
     public Selector Selector { get; }
 
-    /// <summary>A name for traces and thread names.</summary>
+    /// <summary>The name given at creation, for traces, metrics and thread names.</summary>
     public string Name { get; }
 
     /// <summary>True while <see cref="Run"/> is executing on some thread.</summary>
@@ -70,6 +80,11 @@ public sealed class EventLoop : IDisposable
     /// Whether a loop on <paramref name="backend"/> can serve <paramref name="model"/> here, and if not, why:
     /// readiness runs wherever the backend does; completion needs io_uring with rings of provided buffers.
     /// </summary>
+    /// <param name="model">The I/O model to ask about.</param>
+    /// <param name="backend">The selector backend the loop would run on.</param>
+    /// <param name="reason">When this returns <see langword="false"/>, one line naming the refusal; otherwise <see langword="null"/>.</param>
+    /// <returns><see langword="true"/> when such a loop can serve the model.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="model"/> or <paramref name="backend"/> is not a value of its enum.</exception>
     public static bool IsAvailable(IoModel model, SelectorBackend backend, [NotNullWhen(false)] out string? reason)
     {
         if (!Selector.IsAvailable(backend, out reason))
@@ -86,6 +101,9 @@ public sealed class EventLoop : IDisposable
     }
 
     /// <summary>Whether this loop can serve <paramref name="model"/> (see <see cref="IsAvailable"/>).</summary>
+    /// <param name="model">The I/O model to ask about.</param>
+    /// <returns><see langword="true"/> when it can.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="model"/> is not an <see cref="IoModel"/> value.</exception>
     public bool Supports(IoModel model) => IsAvailable(model, Selector.Backend, out _);
 
     /// <summary>
@@ -101,10 +119,25 @@ public sealed class EventLoop : IDisposable
         }
     }
 
-    /// <summary>Pending timers (cancelled ones are removed at once).</summary>
+    /// <summary>How many timers wait to fire (cancelled ones are removed at once).</summary>
     public int PendingTimers => _timers.Count;
 
-    /// <summary>Registers a descriptor whose events go to <paramref name="handler"/>.</summary>
+    /// <summary>
+    /// Registers <paramref name="handle"/>'s descriptor with the loop's selector, its events going to
+    /// <paramref name="handler"/>. Loop thread only (or before <see cref="Run"/> starts); as
+    /// <see cref="Selector.Register(SafeHandle, Interest, object?, Trigger)"/> otherwise.
+    /// </summary>
+    /// <param name="handle">An open handle; held by the selector until it is unregistered.</param>
+    /// <param name="interest">What to report.</param>
+    /// <param name="handler">Called on the loop thread with each event's readiness; it is the key's <see cref="SelectorKey.State"/>.</param>
+    /// <param name="trigger">How readiness is reported.</param>
+    /// <returns>The registration's key, valid until it is unregistered (see <see cref="SelectorKey"/>).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="handle"/> or <paramref name="handler"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">Called from a thread other than the one running the loop.</exception>
+    /// <exception cref="ObjectDisposedException">The loop or <paramref name="handle"/> is disposed.</exception>
+    /// <exception cref="AlreadyRegisteredException">The descriptor is already registered.</exception>
+    /// <exception cref="NotSupportedException">The backend lacks <paramref name="trigger"/>.</exception>
+    /// <exception cref="Native.SyscallException">The kernel refused the registration.</exception>
     public SelectorKey Register(SafeHandle handle, Interest interest, ILoopHandler handler, Trigger trigger = Trigger.Level)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -117,6 +150,9 @@ public sealed class EventLoop : IDisposable
     /// kernel: how an edge-triggered handler that stopped at its budget, with data still unread, keeps its place
     /// without starving the others. Loop thread only.
     /// </summary>
+    /// <param name="handler">The handler to run.</param>
+    /// <param name="readiness">The readiness to hand it.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="handler"/> is <see langword="null"/>.</exception>
     public void Requeue(ILoopHandler handler, Readiness readiness)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -128,7 +164,13 @@ public sealed class EventLoop : IDisposable
         _requeued[_requeuedCount++] = new Requeued(handler, readiness);
     }
 
-    /// <summary>Runs <paramref name="action"/> on the loop thread at its next turn, waking the loop if it waits. Any thread.</summary>
+    /// <summary>
+    /// Runs <paramref name="action"/> on the loop thread at its next turn, waking the loop if it waits. Any thread.
+    /// Actions run in the order posted; an exception one throws ends <see cref="Run"/>.
+    /// </summary>
+    /// <param name="action">The work to run.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="action"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The loop is disposed.</exception>
     public void Post(Action action)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -137,7 +179,14 @@ public sealed class EventLoop : IDisposable
         Selector.Wake();
     }
 
-    /// <summary>A timer that runs <paramref name="callback"/> once, <paramref name="delay"/> from now.</summary>
+    /// <summary>A timer that runs <paramref name="callback"/> once on the loop thread, <paramref name="delay"/> from now. Loop thread only.</summary>
+    /// <param name="delay">How long from now; <see cref="TimeSpan.Zero"/> runs it next turn.</param>
+    /// <param name="callback">The work to run; an exception it throws ends <see cref="Run"/>.</param>
+    /// <returns>The pending timer, which the caller may cancel or re-arm.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is negative.</exception>
+    /// <exception cref="InvalidOperationException">Called from a thread other than the one running the loop.</exception>
+    /// <exception cref="ObjectDisposedException">The loop is disposed.</exception>
     public LoopTimer Schedule(TimeSpan delay, Action callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
@@ -147,7 +196,17 @@ public sealed class EventLoop : IDisposable
         return timer;
     }
 
-    /// <summary>A timer that runs <paramref name="callback"/> every <paramref name="interval"/> until cancelled; missed periods are skipped, not bunched.</summary>
+    /// <summary>
+    /// A timer that runs <paramref name="callback"/> on the loop thread every <paramref name="interval"/> until
+    /// cancelled; missed periods are skipped, not bunched. Loop thread only.
+    /// </summary>
+    /// <param name="interval">The period, also the delay before the first run.</param>
+    /// <param name="callback">The work to run; an exception it throws ends <see cref="Run"/>.</param>
+    /// <returns>The pending timer, which the caller may cancel or re-arm.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="interval"/> is not positive.</exception>
+    /// <exception cref="InvalidOperationException">Called from a thread other than the one running the loop.</exception>
+    /// <exception cref="ObjectDisposedException">The loop is disposed.</exception>
     public LoopTimer ScheduleRepeating(TimeSpan interval, Action callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
@@ -161,7 +220,14 @@ public sealed class EventLoop : IDisposable
         return timer;
     }
 
-    /// <summary>Runs turns on the calling thread until <see cref="Stop"/>. Actions posted before the stop still run.</summary>
+    /// <summary>
+    /// Runs turns on the calling thread until <see cref="Stop"/>. Actions posted before the stop still run. An
+    /// exception a handler, timer or posted action throws ends the loop and propagates from here; the loop can be
+    /// run again.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The loop is already running on some thread.</exception>
+    /// <exception cref="ObjectDisposedException">The loop is disposed.</exception>
+    /// <exception cref="Native.SyscallException">A wait failed in the kernel.</exception>
     public void Run()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

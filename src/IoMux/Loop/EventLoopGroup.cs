@@ -11,6 +11,12 @@ public sealed class EventLoopGroup : IDisposable
     private Exception? _fault;
     private int _disposed;
 
+    /// <summary>Creates <paramref name="count"/> loops, named <c>loop-0</c>, <c>loop-1</c>…, each on its own selector; none runs until <see cref="Start"/>.</summary>
+    /// <param name="count">How many loops (and, once started, threads).</param>
+    /// <param name="backend">Every loop's selector backend.</param>
+    /// <param name="trace">Told of every loop's waits, on each loop's thread; or <see langword="null"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1, or <paramref name="backend"/> is not a <see cref="SelectorBackend"/> value.</exception>
+    /// <exception cref="Native.SyscallException">A selector could not be created; the loops made before it are disposed.</exception>
     public EventLoopGroup(int count, SelectorBackend backend = SelectorBackend.Auto, ILoopTrace? trace = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
@@ -33,6 +39,7 @@ public sealed class EventLoopGroup : IDisposable
         }
     }
 
+    /// <summary>The loops, in index order; the group owns them.</summary>
     public IReadOnlyList<EventLoop> Loops => _loops;
 
     /// <summary>The first exception that escaped a loop (the group is stopped when one does), or null.</summary>
@@ -41,7 +48,9 @@ public sealed class EventLoopGroup : IDisposable
     /// <summary>Raised on the failing loop's thread when an exception escapes a loop; the group then stops.</summary>
     public event EventHandler<Exception>? Faulted;
 
-    /// <summary>Starts one background thread per loop.</summary>
+    /// <summary>Starts one background thread per loop, named <c>iomux-</c> and the loop's name.</summary>
+    /// <exception cref="InvalidOperationException">The group is already started.</exception>
+    /// <exception cref="ObjectDisposedException">The group is disposed.</exception>
     public void Start()
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -70,6 +79,9 @@ public sealed class EventLoopGroup : IDisposable
     /// Waits for every loop thread to end (<see cref="Timeout.InfiniteTimeSpan"/>: without limit); false if one was
     /// still running at <paramref name="timeout"/>. Not from a loop thread: it would wait for itself.
     /// </summary>
+    /// <param name="timeout">How long to wait for all of them together; a negative one other than infinite only looks.</param>
+    /// <returns><see langword="true"/> when every thread ended (or none was started).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is longer than <see cref="int.MaxValue"/> milliseconds.</exception>
     public bool Join(TimeSpan timeout)
     {
         bool infinite = timeout == Timeout.InfiniteTimeSpan;

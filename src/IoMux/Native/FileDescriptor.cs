@@ -3,7 +3,13 @@ using System.Runtime.InteropServices;
 namespace IoMux.Native;
 
 /// <summary>A descriptor IoMux owns: closed exactly once, when disposed or finalized.</summary>
-public sealed class FileDescriptor : SafeHandle
+/// <remarks>
+/// Internal on purpose: a public constructor over any <see cref="int"/> would let a caller hand IoMux a
+/// descriptor it does not own and have it closed behind the owner's back, and no public API takes or returns
+/// one. A caller registers what it owns as a <see cref="System.Net.Sockets.Socket"/>, its own
+/// <see cref="SafeHandle"/> (its owner decides when it closes) or a plain number (never closed by IoMux).
+/// </remarks>
+internal sealed class FileDescriptor : SafeHandle
 {
     public FileDescriptor() : base(new IntPtr(-1), ownsHandle: true) { }
 

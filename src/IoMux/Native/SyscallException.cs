@@ -6,6 +6,10 @@ namespace IoMux.Native;
 /// </summary>
 public sealed class SyscallException : IOException
 {
+    /// <summary>Creates the exception for <paramref name="call"/> failing with <paramref name="errno"/>; the message names all three and a hint.</summary>
+    /// <param name="call">The call that failed, e.g. <c>epoll_ctl(ADD)</c>.</param>
+    /// <param name="errno">The errno the kernel returned; also the exception's <see cref="Exception.HResult"/>.</param>
+    /// <param name="fd">The descriptor the call was about, or -1 when none.</param>
     public SyscallException(string call, Errno errno, int fd)
         : base(Describe(call, errno, fd))
     {
@@ -15,10 +19,16 @@ public sealed class SyscallException : IOException
         HResult = (int)errno;
     }
 
+    /// <summary>Creates the exception for an unknown call, errno 0 and no descriptor.</summary>
     public SyscallException() : this("unknown", 0, -1) { }
 
+    /// <summary>Creates the exception with <paramref name="message"/>, an unknown call, errno 0 and no descriptor.</summary>
+    /// <param name="message">The message that describes the error.</param>
     public SyscallException(string message) : base(message) { Call = "unknown"; Fd = -1; }
 
+    /// <summary>Creates the exception with <paramref name="message"/> and the exception that caused it (unknown call, errno 0, no descriptor).</summary>
+    /// <param name="message">The message that describes the error.</param>
+    /// <param name="innerException">The exception that caused this one.</param>
     public SyscallException(string message, Exception innerException) : base(message, innerException) { Call = "unknown"; Fd = -1; }
 
     /// <summary>The call that failed, e.g. <c>epoll_ctl(ADD)</c>.</summary>

@@ -21,8 +21,10 @@ public sealed class EpollSelector : Selector
         Control(EPOLL_CTL_ADD, WakeFd, EPOLLIN, Pack(WakeFd, WakeGeneration));
     }
 
+    /// <inheritdoc/>
     public override SelectorBackend Backend => SelectorBackend.Epoll;
 
+    /// <inheritdoc/>
     public override bool Supports(Trigger trigger) => true;
 
     private protected override void AddToKernel(SelectorKey key) =>
@@ -91,6 +93,7 @@ public sealed class EpollSelector : Selector
         return count;
     }
 
+    /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);

@@ -14,7 +14,7 @@ namespace IoMux;
 /// ready descriptor completes at once, so readiness still there is reported on every wait, as with epoll.</item>
 /// <item>Edge: one multishot poll (IORING_POLL_ADD_MULTI), which posts a completion per wake-up: reported when the
 /// descriptor becomes ready, then again only when something new happens.</item>
-/// <item>One-shot: a single-shot poll that is not re-armed until <see cref="Selector.Modify"/>.</item>
+/// <item>One-shot: a single-shot poll that is not re-armed until <see cref="Selector.Modify(int, Interest, Trigger?)"/>.</item>
 /// </list>
 /// A completion the kernel posted before a wait began may tell of readiness the caller has since consumed; like
 /// epoll, which polls a descriptor again before reporting it, such descriptors are polled afresh by that wait.
@@ -23,7 +23,7 @@ namespace IoMux;
 /// ready (as with poll(2); epoll refuses it with EPERM), and a closed descriptor is reported
 /// <see cref="Readiness.Invalid"/> on level and one-shot registrations (as with poll(2)'s POLLNVAL). A pending poll
 /// holds a reference to its file: a descriptor closed while still registered stays open in the kernel (its peer
-/// sees no EOF) until <see cref="Selector.Unregister"/>, which therefore submits the removal at once.
+/// sees no EOF) until <see cref="Selector.Unregister(int)"/>, which therefore submits the removal at once.
 /// </summary>
 public sealed partial class IoUringSelector : Selector
 {
@@ -66,8 +66,10 @@ public sealed partial class IoUringSelector : Selector
         }
     }
 
+    /// <inheritdoc/>
     public override SelectorBackend Backend => SelectorBackend.IoUring;
 
+    /// <inheritdoc/>
     public override bool Supports(Trigger trigger) => true;
 
     /// <summary>The ring, for a completion queue that shares it: its requests go in with this selector's waits.</summary>
@@ -165,6 +167,7 @@ public sealed partial class IoUringSelector : Selector
         }
     }
 
+    /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
         if (disposing && _ring is not null && !_ringClosed)

@@ -19,8 +19,10 @@ public sealed class PollSelector : Selector
     {
     }
 
+    /// <inheritdoc/>
     public override SelectorBackend Backend => SelectorBackend.Poll;
 
+    /// <inheritdoc/>
     public override bool Supports(Trigger trigger) => trigger != Trigger.Edge;
 
     private protected override void AddToKernel(SelectorKey key)

@@ -5,6 +5,10 @@ namespace IoMux;
 /// checked as it is reached, so an event whose registration was removed or replaced by an earlier
 /// handler in the same batch is skipped, and readiness an earlier handler stopped asking for is masked.
 /// </summary>
+/// <remarks>
+/// It is a view over the span given to <see cref="Selector.Wait"/>: valid until the next wait on that span.
+/// A <see langword="default"/> instance holds no events.
+/// </remarks>
 public readonly ref struct ReadyEvents
 {
     private readonly ReadOnlySpan<SelectorEvent> _events;
@@ -14,11 +18,18 @@ public readonly ref struct ReadyEvents
     /// <summary>How many events the kernel reported (before any are skipped as stale).</summary>
     public int Count => _events.Length;
 
-    /// <summary>The raw events, without the staleness check.</summary>
+    /// <summary>
+    /// The events as the kernel reported them, without the staleness check or masking: an event here may be of a
+    /// registration an earlier handler of the same batch removed, and its <see cref="SelectorEvent.Key"/> may by
+    /// then describe another registration.
+    /// </summary>
     public ReadOnlySpan<SelectorEvent> Raw => _events;
 
+    /// <summary>Returns an enumerator that checks each event as it is reached.</summary>
+    /// <returns>An enumerator over the events still current.</returns>
     public Enumerator GetEnumerator() => new(_events);
 
+    /// <summary>Enumerates the events of a wait, skipping stale ones and masking readiness no longer asked for.</summary>
     public ref struct Enumerator
     {
         private readonly ReadOnlySpan<SelectorEvent> _events;
@@ -31,8 +42,11 @@ public readonly ref struct ReadyEvents
             Current = default;
         }
 
+        /// <summary>The event reached; its readiness is masked to what its registration asks for now.</summary>
         public SelectorEvent Current { get; private set; }
 
+        /// <summary>Advances to the next event whose registration still exists and still asks for some of its readiness.</summary>
+        /// <returns><see langword="false"/> when no such event is left.</returns>
         public bool MoveNext()
         {
             while (++_index < _events.Length)

@@ -25,8 +25,10 @@ public sealed class SelectSelector : Selector
         }
     }
 
+    /// <inheritdoc/>
     public override SelectorBackend Backend => SelectorBackend.Select;
 
+    /// <inheritdoc/>
     public override bool Supports(Trigger trigger) => trigger != Trigger.Edge;
 
     private protected override void ValidateRegistration(int fd, Interest interest)

@@ -36,13 +36,13 @@ public sealed partial class Connection
     /// <summary>A number unique within the server, in accept order.</summary>
     public long Id { get; }
 
-    /// <summary>The socket's descriptor number (kept for traces after close).</summary>
+    /// <summary>The socket's descriptor number, for traces; once closed, the number may name another descriptor.</summary>
     public int Fd { get; }
 
     /// <summary>The loop this connection lives on.</summary>
     public EventLoop Loop { get; }
 
-    /// <summary>Whatever the handler wants to keep with the connection.</summary>
+    /// <summary>Whatever the handler wants to keep with the connection; the transport never reads it.</summary>
     public object? UserState { get; set; }
 
     /// <summary>Bytes accepted by <see cref="Write"/> and not yet taken by the kernel.</summary>
@@ -57,7 +57,7 @@ public sealed partial class Connection
     /// <summary>Why the connection closed (meaningful once <see cref="IsClosed"/>).</summary>
     public CloseReason CloseReason { get; private set; }
 
-    /// <summary>The errno that ended the connection, if one did.</summary>
+    /// <summary>The errno that ended the connection (<see cref="CloseReason.Reset"/> or <see cref="CloseReason.Error"/>), or <see langword="null"/>.</summary>
     public Errno? Error { get; private set; }
 
     /// <summary>The exception a handler threw, when that is what ended the connection.</summary>
@@ -70,6 +70,8 @@ public sealed partial class Connection
     /// aborted with <see cref="CloseReason.WriteLimitExceeded"/> (a peer that does not read cannot grow memory
     /// without bound).
     /// </summary>
+    /// <param name="data">The bytes to send; copied as needed, so the caller may reuse the span at once.</param>
+    /// <returns><see langword="true"/> when the bytes were sent or queued; <see langword="false"/> when nothing was.</returns>
     public bool Write(ReadOnlySpan<byte> data)
     {
         if (_state is not (ConnectionState.Open or ConnectionState.InputEnded) || _pendingClose is not null)
@@ -118,11 +120,15 @@ public sealed partial class Connection
 
     /// <summary>
     /// Stops reading, sends what is queued, sends FIN, and closes at the peer's EOF or after
-    /// <see cref="TcpServerOptions.LingerTimeout"/> (reason <see cref="CloseReason.Local"/>).
+    /// <see cref="TcpServerOptions.LingerTimeout"/> (reason <see cref="CloseReason.Local"/>). Closing a connection
+    /// already closing or closed does nothing.
     /// </summary>
     public void Close() => BeginClose(CloseReason.Local);
 
-    /// <summary>Closes at once, dropping queued output (reason <see cref="CloseReason.Aborted"/>).</summary>
+    /// <summary>
+    /// Closes at once, dropping queued output (reason <see cref="CloseReason.Aborted"/>); from inside a handler callback,
+    /// when that callback returns. Aborting a closed connection does nothing.
+    /// </summary>
     public void Abort() => RequestClose(CloseReason.Aborted);
 
     /// <inheritdoc/>

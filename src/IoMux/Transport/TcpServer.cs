@@ -25,11 +25,13 @@ public sealed class TcpServer : IDisposable
         _loops = new ServerLoop[loopCount];
     }
 
+    /// <summary>The options the server was started with (the caller's instance, or the defaults).</summary>
     public TcpServerOptions Options { get; }
 
     /// <summary>The bound address (with the real port when port 0 was asked for).</summary>
     public IPEndPoint LocalEndPoint { get; }
 
+    /// <summary>The server's connection counts, readable from any thread.</summary>
     public TcpServerCounters Counters { get; } = new();
 
     internal Func<Connection, IConnectionHandler> HandlerFactory { get; }
@@ -46,6 +48,16 @@ public sealed class TcpServer : IDisposable
     /// Binds and listens now (so a port in use fails here, as a <see cref="SyscallException"/> with
     /// EADDRINUSE), then starts accepting on each loop's next turn.
     /// </summary>
+    /// <param name="group">The loops to serve on, one listener each; they may be running already or start later.</param>
+    /// <param name="endPoint">The address to listen on; port 0 picks a free port (see <see cref="LocalEndPoint"/>).</param>
+    /// <param name="handlerFactory">Called on a connection's loop thread for each accepted connection, before <see cref="IConnectionHandler.OnConnected"/>.</param>
+    /// <param name="options">How the server runs, or <see langword="null"/> for the defaults.</param>
+    /// <returns>The listening server; dispose it (or <see cref="StopAsync"/> it) to stop.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="group"/>, <paramref name="endPoint"/> or <paramref name="handlerFactory"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
+    /// <exception cref="NotSupportedException">A loop cannot serve <see cref="TcpServerOptions.IoModel"/> or <see cref="TcpServerOptions.Trigger"/>; the message says why.</exception>
+    /// <exception cref="SyscallException">socket, bind or listen failed, e.g. <see cref="Errno.EADDRINUSE"/>, <see cref="Errno.EACCES"/> or <see cref="Errno.EADDRNOTAVAIL"/>; no listener is left open.</exception>
+    /// <exception cref="ObjectDisposedException">A loop of <paramref name="group"/> is disposed.</exception>
     public static TcpServer Start(EventLoopGroup group, IPEndPoint endPoint, Func<Connection, IConnectionHandler> handlerFactory, TcpServerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(group);
@@ -98,7 +110,11 @@ public sealed class TcpServer : IDisposable
     /// <summary>
     /// Stops accepting, lets every connection send what it has queued, and closes it; connections still
     /// sending at <paramref name="drainDeadline"/> are closed anyway. Completes when all are closed.
+    /// Any thread; the loops must be running for it to complete.
     /// </summary>
+    /// <param name="drainDeadline">How long connections may go on sending what they have queued.</param>
+    /// <returns>A task that completes when every connection is closed and its socket released.</returns>
+    /// <exception cref="ObjectDisposedException">The server is disposed.</exception>
     public Task StopAsync(TimeSpan drainDeadline)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

@@ -22,6 +22,7 @@ public sealed class TcpServerCounters
     /// <summary>Accepted connections closed since (each counted once).</summary>
     public long Closed => Interlocked.Read(ref _closed);
 
+    /// <summary>Connections closed at once because <see cref="TcpServerOptions.MaxConnections"/> were open.</summary>
     public long RejectedOverLimit => Interlocked.Read(ref _rejectedOverLimit);
 
     /// <summary>Connections closed at once because the loop's selector refused the descriptor (select stops at 1024).</summary>
@@ -30,9 +31,12 @@ public sealed class TcpServerCounters
     /// <summary>Connections closed at once because their I/O resources could not be set up.</summary>
     public long RejectedSetupFailed => Interlocked.Read(ref _rejectedSetupFailed);
 
+    /// <summary>Pending connections shed because the process or system ran out of descriptors (EMFILE / ENFILE).</summary>
     public long RejectedOutOfDescriptors => Interlocked.Read(ref _rejectedOutOfDescriptors);
 
     /// <summary>Accepted connections that closed for <paramref name="reason"/>.</summary>
+    /// <param name="reason">The close reason to count.</param>
+    /// <returns>How many closed for it; 0 for a value that is not a <see cref="CloseReason"/>.</returns>
     public long ClosedWith(CloseReason reason) => (uint)reason < (uint)_closedBy.Length ? Interlocked.Read(ref _closedBy[(int)reason]) : 0;
 
     internal long NextId() => Interlocked.Increment(ref _nextId);

@@ -3,6 +3,11 @@ using Microsoft.Extensions.Logging;
 namespace IoMux.Transport;
 
 /// <summary>How a <see cref="TcpServer"/> runs. Every limit has a default that keeps memory flat.</summary>
+/// <remarks>
+/// <see cref="TcpServer.Start"/> checks the options and reads them once: a value out of range makes it throw
+/// <see cref="ArgumentOutOfRangeException"/> naming the option, and the server keeps no reference to what changes
+/// after it started (it keeps the trace and the logger factory).
+/// </remarks>
 public sealed class TcpServerOptions
 {
     /// <summary>How the listener and connections are registered; the loops' selectors must support it.</summary>
@@ -55,7 +60,7 @@ public sealed class TcpServerOptions
     /// </summary>
     public TimeSpan LingerTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Per-event trace (null: none).</summary>
+    /// <summary>Told of every connection event on the loop thread (null: none); see <see cref="ITransportTrace"/>.</summary>
     public ITransportTrace? Trace { get; init; }
 
     /// <summary>

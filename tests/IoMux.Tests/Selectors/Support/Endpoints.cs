@@ -5,7 +5,7 @@ using IoMux.Native;
 namespace IoMux.Tests.Selectors.Support;
 
 /// <summary>A connected AF_UNIX stream socketpair, non-blocking, both ends owned by the test.</summary>
-public sealed class SocketPairEnds : IDisposable
+internal sealed class SocketPairEnds : IDisposable
 {
     public SocketPairEnds()
     {
@@ -25,7 +25,7 @@ public sealed class SocketPairEnds : IDisposable
 }
 
 /// <summary>A non-blocking pipe: (read end, write end).</summary>
-public sealed class PipeEnds : IDisposable
+internal sealed class PipeEnds : IDisposable
 {
     public PipeEnds()
     {

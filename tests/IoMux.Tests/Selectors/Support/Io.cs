@@ -4,7 +4,7 @@ using IoMux.Native;
 namespace IoMux.Tests.Selectors.Support;
 
 /// <summary>Small, checked descriptor operations for tests.</summary>
-public static class Io
+internal static class Io
 {
     /// <summary>fcntl's F_DUPFD_CLOEXEC: duplicate onto the lowest free number at or above a minimum.</summary>
     private const int F_DUPFD_CLOEXEC = 1030;
