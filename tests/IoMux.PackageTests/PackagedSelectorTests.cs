@@ -52,8 +52,8 @@ public sealed class PackagedSelectorTests
             Assert.Equal("client", WaitForOne(selector, Readiness.Read));
             Assert.Equal("ping"u8.ToArray(), Receive(client, 4));
 
-            selector.Unregister((int)server.Handle);
-            selector.Unregister((int)client.Handle);
+            selector.Unregister(server);
+            selector.Unregister(client);
             Assert.Empty(selector.Registrations);
             // Both sockets have data waiting (loopback delivers before Send returns), and neither is reported.
             client.Send("more"u8);
