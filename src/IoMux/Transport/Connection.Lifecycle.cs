@@ -97,7 +97,6 @@ public sealed partial class Connection
         {
             return;
         }
-        bool started = _state != ConnectionState.Created;
         _state = ConnectionState.Closed;
         CloseReason = reason;
         _pendingClose = null;
@@ -106,9 +105,9 @@ public sealed partial class Connection
         _writeTimer?.Cancel();
         _owner.Closed(this);
         _driver.Release();
-        if (!started || _handler is null)
+        if (_handler is null)
         {
-            return;
+            return; // never started: no handler to tell
         }
         _settings.Trace?.Closed(this, reason);
         TransportMetrics.Closed(reason, _openedAt);
