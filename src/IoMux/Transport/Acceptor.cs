@@ -125,7 +125,6 @@ internal sealed class Acceptor : ILoopHandler
             new FileDescriptor(fd).Dispose();
             stoppedBy = 0;
             _counters.Rejected(RejectReason.OutOfDescriptors);
-            TransportMetrics.Rejected(RejectReason.OutOfDescriptors);
             _options.Trace?.Rejected(fd, RejectReason.OutOfDescriptors);
         }
         if (!TakeReserve())

@@ -192,7 +192,6 @@ internal sealed class ConnectionSet : IConnectionOwner
     private void Reject(int fd, RejectReason reason)
     {
         _server.Counters.Rejected(reason);
-        TransportMetrics.Rejected(reason);
         Options.Trace?.Rejected(fd, reason);
     }
 }

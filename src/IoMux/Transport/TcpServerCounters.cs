@@ -70,8 +70,10 @@ public sealed class TcpServerCounters
     /// <summary>Gives back a slot from <see cref="TryOpen"/>: the connection's socket is closed.</summary>
     internal void SlotReleased() => Interlocked.Decrement(ref _open);
 
+    /// <summary>Counts a rejection here and on the <c>iomux.connections.rejected</c> instrument, so the two never disagree.</summary>
     internal void Rejected(RejectReason reason)
     {
+        TransportMetrics.Rejected(reason);
         switch (reason)
         {
             case RejectReason.OverConnectionLimit:
