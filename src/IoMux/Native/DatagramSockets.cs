@@ -32,7 +32,9 @@ internal static unsafe class DatagramSockets
             {
                 SetOption(socket.Fd, SOL_SOCKET, SO_REUSEPORT, 1, "setsockopt(SO_REUSEPORT)");
             }
-            LastError.Check(Libc.Bind(socket.Fd, (byte*)&address, address.Length), $"bind({local})", socket.Fd);
+            // Named before the call: formatting the address could make a call of its own and replace errno.
+            string call = $"bind({local})";
+            LastError.Check(Libc.Bind(socket.Fd, (byte*)&address, address.Length), call, socket.Fd);
             return socket;
         }
         catch
@@ -46,7 +48,8 @@ internal static unsafe class DatagramSockets
     public static void Connect(int fd, IPEndPoint remote)
     {
         SocketAddressBytes address = SocketAddressBytes.From(remote);
-        LastError.Check(Libc.Connect(fd, (byte*)&address, address.Length), $"connect({remote})", fd);
+        string call = $"connect({remote})";
+        LastError.Check(Libc.Connect(fd, (byte*)&address, address.Length), call, fd);
     }
 
     public static void SetReceiveBuffer(int fd, int bytes) => SetOption(fd, SOL_SOCKET, SO_RCVBUF, bytes, "setsockopt(SO_RCVBUF)");
