@@ -23,6 +23,8 @@ internal static class UdpEchoServer
             Trigger = settings.Trigger,
             ReusePort = settings.Loops > 1,
             DualStack = settings.Address.Equals(IPAddress.IPv6Any),
+            // Room for bursts from many clients at once (the kernel caps it at net.core.rmem_max), as the C peers ask.
+            ReceiveBufferSize = 4 << 20,
             // --write-limit bounds the send queue; it must hold at least one datagram of the largest size.
             SendQueueBytes = Math.Max(settings.WriteLimit, 65_507),
             Trace = settings.Trace ? new UdpEchoTrace(output) : null,
