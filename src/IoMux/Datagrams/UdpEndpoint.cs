@@ -82,6 +82,9 @@ public sealed unsafe class UdpEndpoint : IDisposable
 
     internal SendQueue Queue { get; }
 
+    /// <summary>The socket's descriptor number, for tests that ask the kernel what it was given.</summary>
+    internal int Fd => _fd;
+
     /// <summary>
     /// Binds a UDP socket to <paramref name="localEndPoint"/> on <paramref name="loop"/> and starts receiving. Loop thread
     /// only, or before the loop runs (open the endpoints of an <see cref="EventLoopGroup"/> before <see cref="EventLoopGroup.Start"/>).
