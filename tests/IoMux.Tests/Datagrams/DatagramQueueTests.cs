@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using IoMux.Datagrams;
 using IoMux.Native;
+using IoMux.Tests.Selectors;
 using IoMux.Tests.Selectors.Support;
 using IoMux.Tests.Transport;
 
@@ -45,6 +46,36 @@ public sealed class DatagramQueueTests
             // Each datagram is its own completion, and the replies of all reaped in one wait leave together.
             Assert.True(counters.SendCalls < Count / 2, $"{Count} replies took {counters.SendCalls} send calls");
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
+    public void A_busy_socket_is_read_no_more_than_its_budget_in_one_turn(SelectorBackend backend, Trigger trigger)
+    {
+        var turns = new TurnLog();
+        var options = new UdpEndpointOptions { Trigger = trigger, BatchSize = 8, ReceiveBudgetPerTurn = 8, Trace = turns };
+        using var loop = new DatagramLoop(backend, new IPEndPoint(IPAddress.Loopback, 0), new EchoDatagrams(), options, start: false, trace: turns);
+        using Socket client = DatagramLoop.Client();
+        const int Count = 64;
+        for (int i = 0; i < Count; i++)
+        {
+            client.SendTo(BitConverter.GetBytes(i), loop.Address);
+        }
+        loop.Start();
+        byte[] buffer = new byte[16];
+        for (int i = 0; i < Count; i++)
+        {
+            Assert.Equal(4, client.Receive(buffer));
+        }
+        DatagramLoop.WaitFor(() => loop.Endpoint.Counters.Received == Count, "not every datagram was counted");
+        // Between two waits (one turn) the endpoint took at most its budget, however many more were waiting. Edge keeps
+        // its place by re-queuing itself, and a handler re-queued during a turn's dispatch runs once more in that turn,
+        // after every other ready handler: at most twice the budget then.
+        int[] perTurn = turns.DatagramsPerTurn();
+        int bound = trigger == Trigger.Edge ? 16 : 8;
+        Assert.Equal(Count, perTurn.Sum());
+        Assert.True(perTurn.Max() <= bound, $"one turn read {perTurn.Max()} datagrams with a budget of 8 (turns: {string.Join(", ", perTurn)})");
+        Assert.True(perTurn.Count(n => n > 0) >= Count / bound, $"64 datagrams were read in only {perTurn.Count(n => n > 0)} turns");
     }
 
     [Theory]
@@ -142,6 +173,53 @@ public sealed class DatagramQueueTests
             return LoopAllocations.Read(loop.Loop) - before;
         });
         Assert.True(bytes == 0, $"2000 datagrams echoed allocated {bytes} bytes on the loop thread");
+    }
+
+    /// <summary>The loop's waits and the endpoint's receive calls, in order, from the loop thread.</summary>
+    private sealed class TurnLog : ILoopTrace, IDatagramTrace
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<int> _events = new(); // -1: a wait; n: a receive call of n datagrams
+
+        public void Waiting(EventLoop eventLoop, TimeSpan timeout) => _events.Enqueue(-1);
+
+        public void Ready(EventLoop eventLoop, ReadOnlySpan<SelectorEvent> events)
+        {
+        }
+
+        public void ReceivedBatch(UdpEndpoint endpoint, int datagrams) => _events.Enqueue(datagrams);
+
+        public void Received(UdpEndpoint endpoint, in DatagramAddress remote, int bytes, bool truncated)
+        {
+        }
+
+        public void Sent(UdpEndpoint endpoint, int datagrams, int queued)
+        {
+        }
+
+        public void Dropped(UdpEndpoint endpoint, in DatagramAddress remote, int bytes)
+        {
+        }
+
+        public void Failed(UdpEndpoint endpoint, Errno errno)
+        {
+        }
+
+        public int[] DatagramsPerTurn()
+        {
+            var turns = new List<int> { 0 };
+            foreach (int e in _events)
+            {
+                if (e < 0)
+                {
+                    turns.Add(0);
+                }
+                else
+                {
+                    turns[^1] += e;
+                }
+            }
+            return [.. turns];
+        }
     }
 
     /// <summary>Answers each datagram with <c>fanOut</c> datagrams to a sink, noting how full the queue got.</summary>

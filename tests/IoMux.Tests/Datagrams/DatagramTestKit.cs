@@ -16,9 +16,9 @@ internal sealed class DatagramLoop : IDisposable
 
     private readonly EventLoopGroup _group;
 
-    public DatagramLoop(SelectorBackend backend, IPEndPoint local, IDatagramHandler handler, UdpEndpointOptions options, bool start = true)
+    public DatagramLoop(SelectorBackend backend, IPEndPoint local, IDatagramHandler handler, UdpEndpointOptions options, bool start = true, ILoopTrace? trace = null)
     {
-        _group = new EventLoopGroup(1, backend);
+        _group = new EventLoopGroup(1, backend, trace);
         try
         {
             Endpoint = UdpEndpoint.Open(_group.Loops[0], local, handler, options);
