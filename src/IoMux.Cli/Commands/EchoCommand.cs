@@ -29,10 +29,11 @@ internal static class EchoCommand
         var idleTimeout = new Option<double?>("--idle-timeout") { Description = "Close a connection idle for this many seconds" };
         var writeLimit = new Option<int>("--write-limit") { Description = "Bytes queued per connection before it stops being read (high watermark)", DefaultValueFactory = _ => 1024 * 1024 };
         var trace = new Option<bool>("--trace") { Description = "Print one line per event: waits, ready sets, accepts, reads, writes, interest changes, closes" };
+        var udp = new Option<bool>("--udp") { Description = "Serve the echo protocol over UDP instead (RFC 862): datagrams read and echoed in batches; --write-limit bounds the send queue" };
 
         var command = new Command("echo", "Run the tutorial's echo server, done right, on any backend and trigger mode")
         {
-            host, port, backend, io, trigger, loops, maxConnections, idleTimeout, writeLimit, trace,
+            host, port, backend, io, trigger, loops, maxConnections, idleTimeout, writeLimit, trace, udp,
         };
         command.SetAction(parse => Run(new EchoSettings(
             parse.GetValue(host)!,
@@ -44,7 +45,8 @@ internal static class EchoCommand
             parse.GetValue(maxConnections),
             parse.GetValue(idleTimeout),
             parse.GetValue(writeLimit),
-            parse.GetValue(trace))));
+            parse.GetValue(trace),
+            parse.GetValue(udp))));
         return command;
     }
 
@@ -56,6 +58,10 @@ internal static class EchoCommand
         settings.Validate();
         string backendName = model == IoModel.Completion ? CheckCompletion(backend, trigger) : CheckReadiness(backend, trigger);
         IPAddress address = Resolve(settings.Host);
+        if (settings.Udp)
+        {
+            return UdpEchoServer.Run(new UdpEchoSettings(settings.Host, address, settings.Port, backend, backendName, model, trigger, settings.Loops, settings.WriteLimit, settings.Trace));
+        }
         ulong fdLimit = DescriptorLimit.RaiseToHard().Soft;
         // .NET opens its console writers lazily, each on a dup of fd 1 or 2: open them now, while descriptors
         // are to be had, or the first line logged when the process runs out of them would itself fail with EMFILE.
@@ -238,10 +244,18 @@ internal static class EchoCommand
             ?? throw new UsageException($"host '{host}' has no IPv4 or IPv6 address; use an IP address");
     }
 
-    private sealed record EchoSettings(string Host, int Port, string Backend, string? Io, string Trigger, int Loops, int MaxConnections, double? IdleTimeoutSeconds, int WriteLimit, bool Trace)
+    private sealed record EchoSettings(string Host, int Port, string Backend, string? Io, string Trigger, int Loops, int MaxConnections, double? IdleTimeoutSeconds, int WriteLimit, bool Trace, bool Udp)
     {
         public void Validate()
         {
+            if (Udp && MaxConnections != 0)
+            {
+                throw new UsageException("--max-connections does not apply to --udp: UDP has no connections; omit it");
+            }
+            if (Udp && IdleTimeoutSeconds is not null)
+            {
+                throw new UsageException("--idle-timeout does not apply to --udp: UDP has no connections to close; omit it");
+            }
             if (Port is < 0 or > 65535)
             {
                 throw new UsageException($"--port {Port} is out of range; use 1-65535 (or 0 for any free port)");
