@@ -5,7 +5,7 @@ namespace IoMux;
 
 /// <summary>
 /// A loop's completion capability: typed socket requests (receive into a shared provided buffer, send or
-/// gathered send, cancel) on the io_uring ring its selector waits on, so they go to the kernel with the
+/// gathered send, connect, cancel) on the io_uring ring its selector waits on, so they go to the kernel with the
 /// loop's next wait, and each completion is handed to the <see cref="ICompletionTarget"/> that asked. A
 /// target holds a slot from <see cref="Attach"/> until <see cref="Detach"/>, which it calls only once none
 /// of its requests is in flight: a slot, and the native memory it lends, is never reused while the kernel may
@@ -126,6 +126,10 @@ internal sealed class CompletionQueue : IRingCompletionSink, IDisposable
         vector.Fill(segments);
         Submit(slot, operation, IoUringRequests.SendMessage(fd, vector));
     }
+
+    /// <summary>Connects <paramref name="fd"/> to the address at <paramref name="address"/> (native memory the caller keeps in place until the request completes).</summary>
+    public unsafe void Connect(int slot, byte operation, int fd, byte* address, uint length) =>
+        Submit(slot, operation, IoUringRequests.Connect(fd, address, length));
 
     /// <summary>Asks the kernel to cancel <paramref name="slot"/>'s <paramref name="operation"/>; the request still completes, with -ECANCELED if it was waiting.</summary>
     public void Cancel(int slot, byte operation)
