@@ -32,6 +32,9 @@ internal static class ConnectTestKit
         return client;
     }
 
+    /// <summary>Whether <paramref name="task"/> finishes (either way) within <paramref name="within"/>, without touching its outcome.</summary>
+    public static bool Finishes(Task task, TimeSpan within) => ((IAsyncResult)task).AsyncWaitHandle.WaitOne(within);
+
     /// <summary>Sends <paramref name="message"/> and reads back as many bytes: an echo round trip.</summary>
     public static byte[] RoundTrip(Socket client, byte[] message)
     {

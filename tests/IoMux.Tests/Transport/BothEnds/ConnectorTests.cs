@@ -242,8 +242,6 @@ public sealed class ConnectorTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new Connector(group.Loops[0], new ConnectOptions { ConnectTimeout = TimeSpan.Zero }));
     }
 
-    private static bool Finishes(Task task, TimeSpan within) => ((IAsyncResult)task).AsyncWaitHandle.WaitOne(within);
-
     private static Connection Wait(Task<Connection> task)
     {
         Assert.True(Finishes(task, Bound), "the connect did not finish");
