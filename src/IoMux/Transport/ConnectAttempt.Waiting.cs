@@ -99,4 +99,49 @@ internal sealed unsafe partial class ConnectAttempt
             Abandon(ConnectError.Cancelled);
         }
     }
+
+    /// <summary>
+    /// An outcome the kernel gave at once, while <see cref="Connector.Connect"/> was still running: delivered on the
+    /// loop's next turn (a re-queue: nothing allocated), so a handler is never called back from inside its own
+    /// Connect. Its own loop handler, so that a re-queue left over from an earlier use can never pass for a
+    /// readiness event of this one.
+    /// </summary>
+    private sealed class DeferredOutcome(ConnectAttempt attempt) : ILoopHandler
+    {
+        private ConnectException? _failure;
+        private bool _pending;
+
+        /// <summary>Holds the outcome (null: connected) for the next turn.</summary>
+        public void Defer(ConnectException? failure)
+        {
+            _failure = failure;
+            _pending = true;
+            attempt._loop.Requeue(this, Readiness.Write);
+        }
+
+        /// <summary>Forgets a held outcome (the attempt was given up or finished); its re-queue then does nothing.</summary>
+        public void Drop()
+        {
+            _pending = false;
+            _failure = null;
+        }
+
+        void ILoopHandler.OnReady(Readiness readiness)
+        {
+            if (!_pending)
+            {
+                return;
+            }
+            ConnectException? failure = _failure;
+            Drop();
+            if (failure is null)
+            {
+                attempt.Connected();
+            }
+            else
+            {
+                attempt.Finish(failure);
+            }
+        }
+    }
 }

@@ -22,6 +22,7 @@ internal sealed unsafe partial class ConnectAttempt : ILoopHandler, ICompletionT
     // Pinned: the kernel reads the address of an io_uring connect after the call that asked for it returned.
     private readonly byte[] _address = GC.AllocateArray<byte>(SockAddr.MaxSize, pinned: true);
     private readonly Action _onTimeout;
+    private readonly DeferredOutcome _deferred;
     private LoopTimer? _timer;
     private FileDescriptor? _socket;
     private EndPoint? _remote;
@@ -38,6 +39,7 @@ internal sealed unsafe partial class ConnectAttempt : ILoopHandler, ICompletionT
     private bool _active;
     private bool _registered;
     private bool _inFlight;
+    private bool _starting;
 
     public ConnectAttempt(Connector connector)
     {
@@ -46,6 +48,7 @@ internal sealed unsafe partial class ConnectAttempt : ILoopHandler, ICompletionT
         _options = connector.Options;
         _completion = _options.IoModel == IoModel.Completion;
         _onTimeout = () => Abandon(ConnectError.TimedOut);
+        _deferred = new DeferredOutcome(this);
     }
 
     /// <summary>Counts uses: a <see cref="PendingConnect"/> of an earlier use no longer matches.</summary>
@@ -84,6 +87,7 @@ internal sealed unsafe partial class ConnectAttempt : ILoopHandler, ICompletionT
             uint generation = Generation;
             _cancellation = cancellationToken.UnsafeRegister(_ => PostCancel(generation), null);
         }
+        _starting = true;
         if (remote is DnsEndPoint dns)
         {
             if (IPAddress.TryParse(dns.Host, out IPAddress? literal))
@@ -101,6 +105,7 @@ internal sealed unsafe partial class ConnectAttempt : ILoopHandler, ICompletionT
         {
             TryConnect(remote);
         }
+        _starting = false;
         return pending;
     }
 
@@ -232,6 +237,11 @@ internal sealed unsafe partial class ConnectAttempt : ILoopHandler, ICompletionT
     /// <summary>The kernel connected the socket: it becomes an ordinary connection of the connector.</summary>
     private void Connected()
     {
+        if (_starting)
+        {
+            _deferred.Defer(null); // a Unix connect succeeds at once: OnConnected must still come after Connect returned
+            return;
+        }
         FileDescriptor socket = _socket!;
         _socket = null;
         _timer?.Cancel();
@@ -272,6 +282,7 @@ internal sealed unsafe partial class ConnectAttempt : ILoopHandler, ICompletionT
             return;
         }
         _abandoned = reason;
+        _deferred.Drop();
         if (_inFlight)
         {
             CancelConnect();
@@ -287,6 +298,11 @@ internal sealed unsafe partial class ConnectAttempt : ILoopHandler, ICompletionT
 
     private void Finish(ConnectException failure)
     {
+        if (_starting)
+        {
+            _deferred.Defer(failure); // refused at once (a Unix path, a busy local address): report after Connect returned
+            return;
+        }
         TaskCompletionSource<Connection>? task = _task;
         IConnectHandler? callback = _callback;
         _timer?.Cancel();
@@ -331,6 +347,7 @@ internal sealed unsafe partial class ConnectAttempt : ILoopHandler, ICompletionT
         _task = null;
         _lastFailure = null;
         _abandoned = null;
+        _deferred.Drop();
         _connector.Return(this);
     }
 

@@ -125,6 +125,11 @@ internal sealed class ConnectRecorder : IConnectHandler
 
     public int ConnectedCalls;
 
+    /// <summary>Set by a test around its own <see cref="Connector.Connect"/> call, to catch an outcome reported from inside it.</summary>
+    public bool InsideConnect { get; set; }
+
+    public bool CalledInsideConnect { get; private set; }
+
     /// <summary>Bytes written in <see cref="OnConnected"/>, if any.</summary>
     public byte[]? Greeting { get; init; }
 
@@ -142,6 +147,7 @@ internal sealed class ConnectRecorder : IConnectHandler
     public void OnConnected(Connection connection)
     {
         OnLoopThread &= connection.Loop.IsLoopThread;
+        CalledInsideConnect |= InsideConnect;
         Interlocked.Increment(ref ConnectedCalls);
         Connection = connection;
         Events.Enqueue("connected");
@@ -174,6 +180,7 @@ internal sealed class ConnectRecorder : IConnectHandler
     public void OnConnectFailed(ConnectException exception)
     {
         Failure = exception;
+        CalledInsideConnect |= InsideConnect;
         Events.Enqueue("failed");
         Failed.Set();
     }

@@ -95,6 +95,37 @@ public sealed class UnixSocketTests
         Assert.Contains($"unix:{UnixPath(directory)}", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(TransportModes.All), MemberType = typeof(TransportModes))]
+    public void A_unix_connect_that_the_kernel_answers_at_once_is_still_reported_after_Connect_returns(SelectorBackend backend, Trigger trigger, IoModel model)
+    {
+        using var directory = new TempDirectory();
+        var endPoint = new UnixDomainSocketEndPoint(UnixPath(directory));
+        using var serverGroup = new EventLoopGroup(1, backend);
+        using TcpServer server = TcpServer.Start(serverGroup, endPoint, _ => new EchoBack());
+        serverGroup.Start();
+        using var group = new EventLoopGroup(1, backend);
+        using var connector = new Connector(group.Loops[0], new ConnectOptions { Trigger = trigger, IoModel = model });
+        group.Start();
+        var connects = new ConnectRecorder();
+        var refused = new ConnectRecorder();
+
+        OnLoop(group.Loops[0], () =>
+        {
+            connects.InsideConnect = refused.InsideConnect = true;
+            connector.Connect(endPoint, connects);
+            connector.Connect(new UnixDomainSocketEndPoint(UnixPath(directory, "nobody.sock")), refused);
+            connects.InsideConnect = refused.InsideConnect = false;
+            return 0;
+        });
+
+        Assert.True(connects.Connected.Wait(Bound), "the connect to a live Unix server never reported OnConnected");
+        Assert.True(refused.Failed.Wait(Bound), "the connect to a missing socket file never reported OnConnectFailed");
+        Assert.False(connects.CalledInsideConnect, "OnConnected was called from inside Connect");
+        Assert.False(refused.CalledInsideConnect, "OnConnectFailed was called from inside Connect");
+        Assert.Equal(ConnectError.Refused, refused.Failure!.Error);
+    }
+
     [Fact]
     public void A_socket_file_left_by_a_dead_server_is_replaced()
     {
