@@ -84,8 +84,7 @@ internal sealed unsafe partial class ConnectAttempt : ILoopHandler, ICompletionT
         }
         if (cancellationToken.CanBeCanceled)
         {
-            uint generation = Generation;
-            _cancellation = cancellationToken.UnsafeRegister(_ => PostCancel(generation), null);
+            _cancellation = RegisterCancellation(Generation, cancellationToken);
         }
         _starting = true;
         if (remote is DnsEndPoint dns)
@@ -119,6 +118,10 @@ internal sealed unsafe partial class ConnectAttempt : ILoopHandler, ICompletionT
         Abandon(ConnectError.Cancelled);
         return true;
     }
+
+    /// <summary>A token fires on any thread: its cancel travels to the loop.</summary>
+    private CancellationTokenRegistration RegisterCancellation(uint generation, CancellationToken cancellationToken) =>
+        cancellationToken.UnsafeRegister(_ => PostCancel(generation), null);
 
     private void PostCancel(uint generation)
     {
