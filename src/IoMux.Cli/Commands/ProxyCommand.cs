@@ -96,7 +96,7 @@ internal static class ProxyCommand
         {
             using TcpServer server = Listen(group, listenAt, serverOptions, settings.Listen, client => new ProxySession(connectors[client.Loop], upstream, stats).Client);
             group.Start();
-            output.WriteLine($"iomux proxy: listening on {EndPointArgument.Format(server.LocalEndPoint)}, forwarding to {EndPointArgument.Format(upstream)} ({transport.Describe()}, loops {settings.Loops}, fd limit raised to {fdLimit})");
+            output.WriteLine($"iomux proxy: listening on {EndPointArgument.Format(server.LocalEndPoint)} (forwarding to {EndPointArgument.Format(upstream)}, {transport.Describe()}, loops {settings.Loops}, fd limit raised to {fdLimit})");
             stop.Wait();
 
             output.WriteLine($"iomux proxy: stopping: no new clients, flushing both directions (at most {DrainDeadline.TotalSeconds:0} s)");
