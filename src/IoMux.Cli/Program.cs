@@ -6,6 +6,7 @@ var root = new RootCommand("iomux: I/O multiplexing for .NET — select, poll an
 {
     BackendsCommand.Create(),
     EchoCommand.Create(),
+    ProxyCommand.Create(),
     ScaleCommand.Create(),
     DemoCommand.Create(),
     BenchCommand.Create(),

@@ -29,6 +29,15 @@ public sealed class BadInputTests
     [InlineData("--idle-timeout 0 is not a positive number", "echo", "--idle-timeout", "0")]
     [InlineData("'abc'", "echo", "--port", "abc")]
     [InlineData("host 'no-such-host.invalid' does not resolve", "echo", "--host", "no-such-host.invalid")]
+    [InlineData("--listen nope: write HOST:PORT", "proxy", "--listen", "nope", "--to", "127.0.0.1:1")]
+    [InlineData("--to 127.0.0.1:99999: the port must be a number from 0 to 65535", "proxy", "--listen", "127.0.0.1:0", "--to", "127.0.0.1:99999")]
+    [InlineData("--to ::1:80: put an IPv6 address in brackets", "proxy", "--listen", "127.0.0.1:0", "--to", "::1:80")]
+    [InlineData("--to unix:: the Unix socket needs a path", "proxy", "--listen", "127.0.0.1:0", "--to", "unix:")]
+    [InlineData("--loops 0 is out of range", "proxy", "--listen", "127.0.0.1:0", "--to", "127.0.0.1:1", "--loops", "0")]
+    [InlineData("--connect-timeout 0 is out of range", "proxy", "--listen", "127.0.0.1:0", "--to", "127.0.0.1:1", "--connect-timeout", "0")]
+    [InlineData("--write-limit 10 is too small", "proxy", "--listen", "127.0.0.1:0", "--to", "127.0.0.1:1", "--write-limit", "10")]
+    [InlineData("unknown backend 'kqueue'", "proxy", "--listen", "127.0.0.1:0", "--to", "127.0.0.1:1", "--backend", "kqueue")]
+    [InlineData("--to", "proxy", "--listen", "127.0.0.1:0")]
     public void Bad_input_exits_2_with_one_line_naming_the_problem(string expected, params string[] args)
     {
         AssertUsageError(expected, args);

@@ -8,8 +8,8 @@ using System.Text.RegularExpressions;
 namespace IoMux.IntegrationTests;
 
 /// <summary>
-/// The real <c>iomux echo</c> process, started from the CLI build copied beside these tests, on port 0
-/// (the listening line tells the real port). Every wait is bounded and fails with what was seen.
+/// The real <c>iomux echo</c> process (or an <c>iomux proxy</c> in front of one), started from the CLI build copied
+/// beside these tests, on port 0 (the listening line tells the real port). Every wait is bounded and fails with what was seen.
 /// </summary>
 internal sealed partial class EchoServer : IDisposable
 {
@@ -47,9 +47,15 @@ internal sealed partial class EchoServer : IDisposable
     /// <summary>Starts <c>iomux echo</c> with exactly <paramref name="args"/> (no <c>--port 0</c>: they say where it listens), under <paramref name="launcher"/> if given.</summary>
     public static EchoServer StartListeningAs(IReadOnlyList<string>? launcher, params string[] args) => Launch(["echo", .. args], null, launcher);
 
-    private static EchoServer Launch(string[] args, int? limit, IReadOnlyList<string>? launcher)
+    /// <summary>Starts <c>iomux proxy</c> on a free loopback port, forwarding to <paramref name="upstream"/>, with <paramref name="args"/>.</summary>
+    public static EchoServer StartProxy(IPEndPoint upstream, params string[] args) =>
+        Launch(["proxy", "--listen", "127.0.0.1:0", "--to", upstream.ToString(), .. args], null, null);
+
+    private static EchoServer Launch(string[] commandLine, int? limit, IReadOnlyList<string>? launcher)
     {
-        Process process = Cli.Start(args, limit, launcher);
+        string command = commandLine[0];
+        string[] args = commandLine[1..];
+        Process process = Cli.Start(commandLine, limit, launcher);
         var stdout = new ConcurrentQueue<string>();
         var stderr = new ConcurrentQueue<string>();
         var listening = new TaskCompletionSource<EndPoint>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -57,7 +63,7 @@ internal sealed partial class EchoServer : IDisposable
         {
             if (e.Data is null)
             {
-                listening.TrySetException(new InvalidOperationException("iomux echo closed its output before it was listening"));
+                listening.TrySetException(new InvalidOperationException($"iomux {command} closed its output before it was listening"));
                 return;
             }
             stdout.Enqueue(e.Data);
@@ -87,7 +93,7 @@ internal sealed partial class EchoServer : IDisposable
             process.Kill(entireProcessTree: true);
             process.WaitForExit(5000);
             process.Dispose();
-            throw new InvalidOperationException($"iomux echo {string.Join(' ', args)} did not print its listening line within {StartBound.TotalSeconds} s; stdout: {string.Join('\n', stdout)}; stderr: {string.Join('\n', stderr)}");
+            throw new InvalidOperationException($"iomux {command} {string.Join(' ', args)} did not print its listening line within {StartBound.TotalSeconds} s; stdout: {string.Join('\n', stdout)}; stderr: {string.Join('\n', stderr)}");
         }
         var server = new EchoServer(process, listening.Task.Result);
         foreach (string line in stdout)
@@ -117,6 +123,53 @@ internal sealed partial class EchoServer : IDisposable
 
     /// <summary>Open descriptors of the server process (entries of /proc/PID/fd).</summary>
     public int CountDescriptors() => Directory.GetFileSystemEntries($"/proc/{Pid}/fd").Length;
+
+    /// <summary>Open sockets of the server process: connections and listeners, without the files the runtime maps as it warms up.</summary>
+    public int CountSockets() => Directory.GetFileSystemEntries($"/proc/{Pid}/fd").Count(entry =>
+    {
+        try
+        {
+            return new FileInfo(entry).LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true;
+        }
+        catch (IOException)
+        {
+            return false; // closed while we looked
+        }
+    });
+
+    /// <summary>Waits (bounded) until the server holds <paramref name="expected"/> sockets; returns the last count seen.</summary>
+    public int WaitForSocketCount(int expected, TimeSpan bound)
+    {
+        var clock = Stopwatch.StartNew();
+        int count = CountSockets();
+        while (count != expected && clock.Elapsed < bound)
+        {
+            Thread.Sleep(50);
+            count = CountSockets();
+        }
+        return count;
+    }
+
+    /// <summary>What the server's descriptors are (sockets, pipes, files), counted by kind: for failure messages.</summary>
+    public string DescribeDescriptors()
+    {
+        var kinds = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (string entry in Directory.GetFileSystemEntries($"/proc/{Pid}/fd"))
+        {
+            string target;
+            try
+            {
+                target = new FileInfo(entry).LinkTarget ?? "?";
+            }
+            catch (IOException)
+            {
+                continue; // closed while we looked
+            }
+            string kind = target.StartsWith("socket:", StringComparison.Ordinal) ? "socket" : target.StartsWith("anon_inode:", StringComparison.Ordinal) ? target : Path.GetFileName(target);
+            kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
+        }
+        return string.Join(", ", kinds.Select(k => $"{k.Value} {k.Key}"));
+    }
 
     /// <summary>CPU time the server has used (user + system), from /proc/PID/stat.</summary>
     public TimeSpan CpuTime()
@@ -183,7 +236,7 @@ internal sealed partial class EchoServer : IDisposable
     {
         if (!_process.WaitForExit(bound))
         {
-            throw new TimeoutException($"iomux echo (pid {Pid}) did not exit within {bound.TotalSeconds} s; stdout: {StandardOutput}; stderr: {StandardError}");
+            throw new TimeoutException($"iomux (pid {Pid}) did not exit within {bound.TotalSeconds} s; stdout: {StandardOutput}; stderr: {StandardError}");
         }
         _process.WaitForExit(); // drain the redirected output
         return _process.ExitCode;

@@ -29,12 +29,13 @@ internal static class EchoCommand
         var idleTimeout = new Option<double?>("--idle-timeout") { Description = "Close a connection idle for this many seconds" };
         var writeLimit = new Option<int>("--write-limit") { Description = "Bytes queued per connection before it stops being read (high watermark)", DefaultValueFactory = _ => 1024 * 1024 };
         var trace = new Option<bool>("--trace") { Description = "Print one line per event: waits, ready sets, accepts, reads, writes, interest changes, closes" };
+        var udp = new Option<bool>("--udp") { Description = "Serve the echo protocol over UDP instead (RFC 862): datagrams read and echoed in batches; --write-limit bounds the send queue" };
         var unix = new Option<string?>("--unix") { Description = "Listen on a Unix domain socket instead of TCP: a path (a dead server's socket file is replaced; the file is removed on exit) or @name for a Linux abstract name" };
         var fd = new Option<int?>("--fd") { Description = "Serve the listening socket (TCP or Unix) this process inherited as descriptor N; sockets passed by systemd socket activation (LISTEN_FDS) are served without it" };
 
         var command = new Command("echo", "Run the tutorial's echo server, done right, on any backend and trigger mode")
         {
-            host, port, backend, io, trigger, loops, maxConnections, idleTimeout, writeLimit, trace, unix, fd,
+            host, port, backend, io, trigger, loops, maxConnections, idleTimeout, writeLimit, trace, udp, unix, fd,
         };
         command.SetAction(parse => Run(new EchoSettings(
             parse.GetValue(host)!,
@@ -47,6 +48,7 @@ internal static class EchoCommand
             parse.GetValue(idleTimeout),
             parse.GetValue(writeLimit),
             parse.GetValue(trace),
+            parse.GetValue(udp),
             parse.GetValue(unix),
             parse.GetValue(fd),
             parse.GetResult(host) is { Implicit: false } || parse.GetResult(port) is { Implicit: false })));
@@ -60,6 +62,10 @@ internal static class EchoCommand
         IoModel model = ParseIoModel(settings.Io, backend);
         settings.Validate();
         string backendName = model == IoModel.Completion ? CheckCompletion(backend, trigger) : CheckReadiness(backend, trigger);
+        if (settings.Udp)
+        {
+            return UdpEchoServer.Run(new UdpEchoSettings(settings.Host, Resolve(settings.Host), settings.Port, backend, backendName, model, trigger, settings.Loops, settings.WriteLimit, settings.Trace));
+        }
         IReadOnlyList<ActivatedSocket> activated = settings.Unix is null && settings.Fd is null ? TakeActivated() : [];
         IPAddress? address = settings.Unix is null && settings.Fd is null && activated.Count == 0 ? Resolve(settings.Host) : null;
         ulong fdLimit = DescriptorLimit.RaiseToHard().Soft;
@@ -317,10 +323,22 @@ internal static class EchoCommand
             ?? throw new UsageException($"host '{host}' has no IPv4 or IPv6 address; use an IP address");
     }
 
-    private sealed record EchoSettings(string Host, int Port, string Backend, string? Io, string Trigger, int Loops, int MaxConnections, double? IdleTimeoutSeconds, int WriteLimit, bool Trace, string? Unix, int? Fd, bool TcpAddressGiven)
+    private sealed record EchoSettings(string Host, int Port, string Backend, string? Io, string Trigger, int Loops, int MaxConnections, double? IdleTimeoutSeconds, int WriteLimit, bool Trace, bool Udp, string? Unix, int? Fd, bool TcpAddressGiven)
     {
         public void Validate()
         {
+            if (Udp && MaxConnections != 0)
+            {
+                throw new UsageException("--max-connections does not apply to --udp: UDP has no connections; omit it");
+            }
+            if (Udp && IdleTimeoutSeconds is not null)
+            {
+                throw new UsageException("--idle-timeout does not apply to --udp: UDP has no connections to close; omit it");
+            }
+            if (Udp && (Unix is not null || Fd is not null))
+            {
+                throw new UsageException($"{(Unix is not null ? "--unix" : "--fd")} does not apply to --udp: the UDP echo binds --host and --port; omit it");
+            }
             if (Unix is not null && Fd is not null)
             {
                 throw new UsageException("--unix and --fd both say where to listen; give one of them");

@@ -18,8 +18,8 @@ internal static class ComparisonReport
         md.AppendLine(CultureInfo.InvariantCulture,
             $"{result.Options.Rounds} interleaved rounds of {result.Options.Duration.TotalSeconds:0.#} s per server and workload " +
             $"(after a {0.5:0.#} s warm-up each); client: `iomux bench` engine, {result.Options.ClientThreads} thread(s), every byte verified. " +
-            $"**CPU/msg** is the server's user+sys time (/proc/PID/stat) over the run divided by messages echoed: it stays meaningful " +
-            $"when the client, not the server, limits throughput. **vs {reference}** is that figure as a ratio to the C reference (lower is better).");
+            $"**CPU/msg** is the {result.Options.Subject}'s user+sys time (/proc/PID/stat) over the run divided by messages echoed: it stays meaningful " +
+            $"when the client, not the {result.Options.Subject}, limits throughput. **vs {reference}** is that figure as a ratio to {reference}'s (lower is better).");
         md.AppendLine();
         foreach (Workload workload in result.Options.Workloads)
         {
@@ -92,8 +92,8 @@ internal static class ComparisonReport
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks, labels);
         plot.Add.HorizontalLine(1, color: ScottPlot.Colors.Black, pattern: ScottPlot.LinePattern.Dashed);
         plot.Axes.Margins(bottom: 0);
-        plot.YLabel($"server CPU per message ÷ {reference} (lower is better)");
-        plot.Title($"Echo servers: CPU per message relative to {reference}");
+        plot.YLabel($"{result.Options.Subject} CPU per message ÷ {reference} (lower is better)");
+        plot.Title($"{char.ToUpperInvariant(result.Options.Subject[0])}{result.Options.Subject[1..]}s: CPU per message relative to {reference}");
         plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
         plot.SavePng(path, 1400, 700);
     }

@@ -11,7 +11,8 @@ internal sealed record ComparisonOptions(
     TimeSpan Duration,
     int ClientThreads,
     int IdleConnections,
-    int BasePort);
+    int BasePort,
+    string Subject = "echo server");
 
 /// <summary>Everything a comparison measured, ready to be reported.</summary>
 internal sealed record ComparisonResult(

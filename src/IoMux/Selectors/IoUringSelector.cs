@@ -120,6 +120,7 @@ public sealed partial class IoUringSelector : Selector
     private protected override int WaitInKernel(Span<SelectorEvent> events, int timeoutMs, out bool woken)
     {
         woken = false;
+        // A completion the recheck handed on ends the wait before it begins: its callbacks may have asked for the turn.
         Recheck(ref woken);
         ArmQueued();
         int submitted = Ring.SubmitAndWait(1, woken ? 0 : timeoutMs, out Errno errno);
