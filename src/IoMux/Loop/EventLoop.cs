@@ -24,7 +24,6 @@ public sealed class EventLoop : IDisposable
     private readonly TimerHeap _timers = new();
     private readonly SelectorEvent[] _events;
     private readonly ILoopTrace? _trace;
-    private bool _inWait;
     private Requeued[] _requeued = new Requeued[16];
     private Requeued[] _draining = new Requeued[16];
     private int _requeuedCount;
@@ -163,7 +162,6 @@ public sealed class EventLoop : IDisposable
             Array.Resize(ref _requeued, _requeued.Length * 2);
         }
         _requeued[_requeuedCount++] = new Requeued(handler, readiness);
-        EndWaitForNewWork();
     }
 
     /// <summary>
@@ -333,20 +331,6 @@ public sealed class EventLoop : IDisposable
         timer.Due = Stopwatch.GetTimestamp() + ToStopwatchTicks(delay);
         timer.Sequence = _nextSequence++;
         _timers.Add(timer);
-        EndWaitForNewWork();
-    }
-
-    /// <summary>
-    /// Completions are dispatched inside the wait, and a callback there may schedule a timer or re-queue a handler
-    /// that the wait's timeout, fixed when it began, knows nothing of: wake the wait so the turn runs and the next
-    /// wait is timed anew. Outside a wait the next timeout is computed afresh anyway, so this costs nothing there.
-    /// </summary>
-    private void EndWaitForNewWork()
-    {
-        if (_inWait)
-        {
-            Selector.Wake();
-        }
     }
 
     internal void CancelTimer(LoopTimer timer)
@@ -371,16 +355,7 @@ public sealed class EventLoop : IDisposable
         TimeSpan timeout = NextTimeout();
         _trace?.Waiting(this, timeout);
         _metrics.WaitStarting();
-        _inWait = true;
-        ReadyEvents ready;
-        try
-        {
-            ready = Selector.Wait(_events, timeout);
-        }
-        finally
-        {
-            _inWait = false;
-        }
+        ReadyEvents ready = Selector.Wait(_events, timeout);
         _turnTimestamp = Stopwatch.GetTimestamp();
         _metrics.WaitEnded(_turnTimestamp, ready.Count);
         if (ready.Count > 0)
