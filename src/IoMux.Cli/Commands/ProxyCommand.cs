@@ -51,8 +51,8 @@ internal static class ProxyCommand
     private static int Run(ProxySettings settings)
     {
         settings.Validate();
-        EndPoint listenAt = ResolveOnce(EndPointArgument.Parse(settings.Listen, "--listen"), "--listen");
-        EndPoint upstream = ResolveOnce(EndPointArgument.Parse(settings.To, "--to"), "--to");
+        EndPoint listenAt = ResolveOnce(EndPointArgument.Parse(settings.Listen, "--listen"));
+        EndPoint upstream = ResolveOnce(EndPointArgument.Parse(settings.To, "--to"));
         ulong fdLimit = DescriptorLimit.RaiseToHard().Soft;
         TextWriter output = Console.Out;
         TextWriter errors = Console.Error;
@@ -142,26 +142,8 @@ internal static class ProxyCommand
     }
 
     /// <summary>A host name is resolved once, at start-up (as HAProxy does), not per connection.</summary>
-    private static EndPoint ResolveOnce(EndPoint endPoint, string option)
-    {
-        if (endPoint is not DnsEndPoint dns)
-        {
-            return endPoint;
-        }
-        IPAddress[] addresses;
-        try
-        {
-            addresses = Dns.GetHostAddresses(dns.Host);
-        }
-        catch (SocketException e)
-        {
-            throw new UsageException($"{option}: host '{dns.Host}' does not resolve ({e.Message}); use an IP address or a name this machine can resolve", e);
-        }
-        IPAddress address = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
-            ?? addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetworkV6)
-            ?? throw new UsageException($"{option}: host '{dns.Host}' has no IPv4 or IPv6 address; use an IP address");
-        return new IPEndPoint(address, dns.Port);
-    }
+    private static EndPoint ResolveOnce(EndPoint endPoint) =>
+        endPoint is DnsEndPoint dns ? new IPEndPoint(EchoCommand.Resolve(dns.Host), dns.Port) : endPoint;
 
     private sealed record ProxySettings(string Listen, string To, TransportChoice Transport, int Loops, double ConnectTimeoutSeconds, int WriteLimit, int MaxConnections, double? IdleTimeoutSeconds, bool Trace)
     {
