@@ -33,12 +33,14 @@ public sealed class HandedListenerTests
             client.Connect(listener.LocalEndPoint!);
             Assert.Equal(Message, RoundTrip(client, Message));
         }
+        // Stopped (not only disposed, which is posted to the loops): its duplicates are closed once this completes.
+        Assert.True(Finishes(server.StopAsync(TimeSpan.FromSeconds(2)), Bound), "the server did not stop");
         server.Dispose();
 
-        // The owner's socket still listens: a client reaches its queue once the server's duplicates are closed.
+        // The owner's socket still listens: a client reaches its queue, and only the owner accepts it now.
         using var later = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         later.Connect(listener.LocalEndPoint!);
-        listener.Blocking = true;
+        Assert.True(listener.Poll(Bound, SelectMode.SelectRead), "the owner's listener never saw the client");
         using Socket accepted = listener.Accept();
         Assert.True(accepted.Connected);
     }
