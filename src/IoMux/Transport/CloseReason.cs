@@ -19,9 +19,9 @@ public enum CloseReason
     ServerStopping,
     /// <summary>The handler threw; <see cref="Connection.HandlerException"/> holds the exception.</summary>
     HandlerFailed,
-    /// <summary>A write would have taken queued output past <see cref="TcpServerOptions.MaxQueuedBytes"/>; queued output was dropped.</summary>
+    /// <summary>A write would have taken queued output past <see cref="ConnectionOptions.MaxQueuedBytes"/>; queued output was dropped.</summary>
     WriteLimitExceeded,
-    /// <summary>The kernel took none of the queued output for <see cref="TcpServerOptions.WriteTimeout"/>; queued output was dropped.</summary>
+    /// <summary>The kernel took none of the queued output for <see cref="ConnectionOptions.WriteTimeout"/>; queued output was dropped.</summary>
     WriteTimeout,
 }
 

@@ -66,7 +66,7 @@ public sealed partial class Connection
     /// <summary>
     /// Sends <paramref name="data"/>, copying whatever the kernel does not take at once; the copy is queued and
     /// sent in order. Returns false (and sends nothing) when the connection is closed or closing, or when the
-    /// copy would take the queue past <see cref="TcpServerOptions.MaxQueuedBytes"/>: the connection is then
+    /// copy would take the queue past <see cref="ConnectionOptions.MaxQueuedBytes"/>: the connection is then
     /// aborted with <see cref="CloseReason.WriteLimitExceeded"/> (a peer that does not read cannot grow memory
     /// without bound).
     /// </summary>
@@ -120,7 +120,7 @@ public sealed partial class Connection
 
     /// <summary>
     /// Stops reading, sends what is queued, sends FIN, and closes at the peer's EOF or after
-    /// <see cref="TcpServerOptions.LingerTimeout"/> (reason <see cref="CloseReason.Local"/>). Closing a connection
+    /// <see cref="ConnectionOptions.LingerTimeout"/> (reason <see cref="CloseReason.Local"/>). Closing a connection
     /// already closing or closed does nothing.
     /// </summary>
     public void Close() => BeginClose(CloseReason.Local);
@@ -130,6 +130,22 @@ public sealed partial class Connection
     /// when that callback returns. Aborting a closed connection does nothing.
     /// </summary>
     public void Abort() => RequestClose(CloseReason.Aborted);
+
+    /// <summary>Sets <paramref name="options"/> on this connection's socket (over what its listener or connector set).</summary>
+    /// <param name="options">The options; TCP ones are skipped on a Unix socket.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
+    /// <exception cref="SyscallException">The kernel refused an option (the message names it), or the connection is closed (EBADF).</exception>
+    public void SetSocketOptions(SocketOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (_state == ConnectionState.Closed)
+        {
+            throw new SyscallException("setsockopt", Errno.EBADF, Fd);
+        }
+        options.ApplyTo(Fd);
+    }
 
     /// <inheritdoc/>
     public override string ToString() => $"connection {Id} (fd {Fd})";

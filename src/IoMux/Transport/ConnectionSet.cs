@@ -46,11 +46,12 @@ internal sealed class ConnectionSet : IConnectionOwner
         }
         try
         {
-            Sockets.SetNoDelay(fd);
+            Options.Socket.ApplyTo(fd);
         }
         catch (SyscallException)
         {
-            // The peer may already have reset; the first read reports that the ordinary way.
+            // The options were validated when the server started, so a refusal here means the peer already reset:
+            // the first read reports that the ordinary way.
         }
         Connection connection;
         try

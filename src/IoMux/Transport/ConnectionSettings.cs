@@ -5,7 +5,7 @@ namespace IoMux.Transport;
 /// <summary>The per-connection part of a server's options, read once when the server starts.</summary>
 internal sealed class ConnectionSettings
 {
-    public ConnectionSettings(TcpServerOptions options, ILogger logger)
+    public ConnectionSettings(ConnectionOptions options, ILogger logger)
     {
         Logger = logger;
         HighWatermark = options.WriteHighWatermark;

@@ -11,10 +11,10 @@ namespace IoMux.Transport;
 internal sealed class LoopResources
 {
     private readonly EventLoop _loop;
-    private readonly TcpServerOptions _options;
+    private readonly ConnectionOptions _options;
     private byte[]? _readBuffer;
 
-    public LoopResources(EventLoop loop, TcpServerOptions options)
+    public LoopResources(EventLoop loop, ConnectionOptions options)
     {
         _loop = loop;
         _options = options;

@@ -24,7 +24,7 @@ internal sealed class ReadinessDriver : ConnectionDriver, ILoopHandler
     private bool _pausedSinceRead;
     private bool _released;
 
-    public ReadinessDriver(FileDescriptor socket, EventLoop loop, LoopResources resources, TcpServerOptions options)
+    public ReadinessDriver(FileDescriptor socket, EventLoop loop, LoopResources resources, ConnectionOptions options)
         : base(socket)
     {
         _loop = loop;

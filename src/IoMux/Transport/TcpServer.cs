@@ -9,7 +9,7 @@ namespace IoMux.Transport;
 /// A TCP server on an <see cref="EventLoopGroup"/>: one non-blocking listener per loop (SO_REUSEPORT
 /// when there are several, so the kernel spreads connections), each connection served on the loop that
 /// accepted it by a handler from <c>handlerFactory</c>. The server never asks which backend a loop runs
-/// on; it needs only that the loops' selectors support <see cref="TcpServerOptions.Trigger"/>.
+/// on; it needs only that the loops' selectors support <see cref="ConnectionOptions.Trigger"/>.
 /// </summary>
 public sealed class TcpServer : IDisposable
 {
@@ -55,7 +55,7 @@ public sealed class TcpServer : IDisposable
     /// <returns>The listening server; dispose it (or <see cref="StopAsync"/> it) to stop.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="group"/>, <paramref name="endPoint"/> or <paramref name="handlerFactory"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
-    /// <exception cref="NotSupportedException">A loop cannot serve <see cref="TcpServerOptions.IoModel"/> or <see cref="TcpServerOptions.Trigger"/>; the message says why.</exception>
+    /// <exception cref="NotSupportedException">A loop cannot serve <see cref="ConnectionOptions.IoModel"/> or <see cref="ConnectionOptions.Trigger"/>; the message says why.</exception>
     /// <exception cref="SyscallException">socket, bind or listen failed, e.g. <see cref="Errno.EADDRINUSE"/>, <see cref="Errno.EACCES"/> or <see cref="Errno.EADDRNOTAVAIL"/>; no listener is left open.</exception>
     /// <exception cref="ObjectDisposedException">A loop of <paramref name="group"/> is disposed.</exception>
     public static TcpServer Start(EventLoopGroup group, IPEndPoint endPoint, Func<Connection, IConnectionHandler> handlerFactory, TcpServerOptions? options = null)
