@@ -19,7 +19,10 @@ public sealed partial class Connection
         CallOnData(data);
     }
 
-    /// <summary>The peer sent FIN.</summary>
+    /// <summary>
+    /// The peer sent FIN. While open, the handler is told (and may still write); then the connection closes when
+    /// both directions are done, flushes and closes (the default), or, half-open, stays open for writing.
+    /// </summary>
     internal void InputEnded()
     {
         if (_inputEnded || _state == ConnectionState.Closed)
@@ -28,18 +31,36 @@ public sealed partial class Connection
         }
         _inputEnded = true;
         _settings.Trace?.EndOfStream(this);
-        switch (_state)
+        if (_state == ConnectionState.Lingering)
         {
-            case ConnectionState.Lingering:
-                CloseNow(_closingReason);
-                break;
-            case ConnectionState.Open when _queue.IsEmpty:
-                CloseNow(CloseReason.PeerClosed);
-                break;
-            case ConnectionState.Open:
-                _state = ConnectionState.InputEnded;
-                _driver.PauseReceiving();
-                break;
+            CloseNow(_closingReason);
+            return;
+        }
+        if (_state != ConnectionState.Open)
+        {
+            return; // closing: FinishClosing sees the peer is done
+        }
+        _driver.PauseReceiving();
+        CallHandler(HandlerEvent.InputEnded);
+        if (_state != ConnectionState.Open)
+        {
+            return; // the handler closed it
+        }
+        if (_finSent)
+        {
+            CloseNow(CloseReason.Local); // this end shut first; the peer's FIN completes the close
+        }
+        else if (_settings.AllowHalfOpen)
+        {
+            return;
+        }
+        else if (_queue.IsEmpty)
+        {
+            CloseNow(CloseReason.PeerClosed);
+        }
+        else
+        {
+            _state = ConnectionState.InputEnded;
         }
     }
 
@@ -54,17 +75,25 @@ public sealed partial class Connection
         TransportMetrics.Sent(bytes);
         bool drained = _queue.Consume(bytes);
         _settings.Trace?.Wrote(this, bytes, _queue.Length);
-        if (drained && Unhold(ReadHolds.Watermark))
+        if (drained)
         {
-            CallOnWritable();
+            Unhold(ReadHolds.Watermark);
+            if (_state is ConnectionState.Open or ConnectionState.InputEnded)
+            {
+                CallHandler(HandlerEvent.Writable);
+            }
         }
-        if (!_queue.IsEmpty)
+        if (!_queue.IsEmpty || _state == ConnectionState.Closed)
         {
             return;
         }
         if (_state == ConnectionState.InputEnded)
         {
             CloseNow(CloseReason.PeerClosed);
+        }
+        else if (_state == ConnectionState.Open && _outputShut && !_finSent)
+        {
+            SendFin();
         }
         else if (_state == ConnectionState.Closing)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using IoMux.Native;
 using Microsoft.Extensions.Logging;
 
 namespace IoMux.Transport;
@@ -10,6 +11,9 @@ public sealed partial class Connection
     private ConnectionState _state;
     private ReadHolds _holds;
     private bool _inputEnded;
+    private bool _outputShut;
+    private bool _finSent;
+    private bool _blockedUntold;
     private bool _inCallback;
     private CloseReason? _pendingClose;
     private CloseReason _closingReason;
@@ -30,8 +34,8 @@ public sealed partial class Connection
     /// <summary>True once a handler was given the connection (it will be told of the close).</summary>
     internal bool WasStarted => _handler is not null;
 
-    /// <summary>Whether bytes that arrive are wanted: for the handler while open and not held, or to see the peer's FIN while lingering.</summary>
-    internal bool WantsInput => (_state == ConnectionState.Open && _holds == ReadHolds.None) || _state == ConnectionState.Lingering;
+    /// <summary>Whether bytes that arrive are wanted: for the handler while open, not held and not at EOF, or to see the peer's FIN while lingering.</summary>
+    internal bool WantsInput => (_state == ConnectionState.Open && _holds == ReadHolds.None && !_inputEnded) || _state == ConnectionState.Lingering;
 
     internal WriteQueue Queue => _queue;
 
@@ -157,14 +161,53 @@ public sealed partial class Connection
     /// </summary>
     private void FinishClosing()
     {
-        if (_inputEnded || !_driver.ShutdownOutput())
+        if (_inputEnded || (!_finSent && !_driver.ShutdownOutput()))
         {
             RequestClose(_closingReason);
             return;
         }
+        _finSent = true;
         _state = ConnectionState.Lingering;
         _lingerTimer = Loop.Schedule(_settings.LingerTimeout, () => CloseNow(_closingReason));
         _driver.ResumeReceiving();
+    }
+
+    /// <summary>
+    /// The half-close asked for by <see cref="ShutdownOutput"/>, once the queue is sent. With the peer's FIN already
+    /// in, both directions are done; a refusal means the peer reset meanwhile.
+    /// </summary>
+    private void SendFin()
+    {
+        if (!_driver.ShutdownOutput())
+        {
+            Error = Errno.ENOTCONN;
+            RequestClose(CloseReason.Reset);
+            return;
+        }
+        _finSent = true;
+        if (_inputEnded)
+        {
+            RequestClose(CloseReason.PeerClosed);
+        }
+    }
+
+    /// <summary>Output just passed the high watermark: the handler hears of it once its current callback returns (or at once, outside one).</summary>
+    private void BecameBlocked()
+    {
+        _blockedUntold = true;
+        if (!_inCallback)
+        {
+            TellBlocked();
+        }
+    }
+
+    private void TellBlocked()
+    {
+        _blockedUntold = false;
+        if (IsOutputBlocked && _pendingClose is null && _state != ConnectionState.Closed)
+        {
+            CallHandler(HandlerEvent.WriteBlocked);
+        }
     }
 
     private void Hold(ReadHolds hold)
@@ -181,17 +224,15 @@ public sealed partial class Connection
         }
     }
 
-    /// <summary>Lifts <paramref name="hold"/>; true when that let reading resume.</summary>
-    private bool Unhold(ReadHolds hold)
+    /// <summary>Lifts <paramref name="hold"/>; reading resumes when no other holds it.</summary>
+    private void Unhold(ReadHolds hold)
     {
         bool wanted = WantsInput;
         _holds &= ~hold;
         if (!wanted && WantsInput)
         {
             _driver.ResumeReceiving();
-            return true;
         }
-        return false;
     }
 
     private void CallOnData(ReadOnlySpan<byte> data)
@@ -211,13 +252,24 @@ public sealed partial class Connection
         EndCallback(outer);
     }
 
-    private void CallOnWritable()
+    private void CallHandler(HandlerEvent handlerEvent)
     {
         bool outer = _inCallback;
         _inCallback = true;
         try
         {
-            _handler!.OnWritable(this);
+            switch (handlerEvent)
+            {
+                case HandlerEvent.Writable:
+                    _handler!.OnWritable(this);
+                    break;
+                case HandlerEvent.WriteBlocked:
+                    _handler!.OnWriteBlocked(this);
+                    break;
+                case HandlerEvent.InputEnded:
+                    _handler!.OnInputEnded(this);
+                    break;
+            }
         }
 #pragma warning disable CA1031 // A handler's failure closes its connection, never the loop.
         catch (Exception e)
@@ -231,9 +283,17 @@ public sealed partial class Connection
     private void EndCallback(bool outer)
     {
         _inCallback = outer;
-        if (!outer && _pendingClose is { } reason)
+        if (outer)
+        {
+            return;
+        }
+        if (_pendingClose is { } reason)
         {
             CloseNow(reason);
+        }
+        else if (_blockedUntold)
+        {
+            TellBlocked();
         }
     }
 
@@ -242,4 +302,12 @@ public sealed partial class Connection
         HandlerException ??= e;
         _pendingClose ??= CloseReason.HandlerFailed;
     }
+}
+
+/// <summary>The handler calls without arguments of their own, made through one guarded path.</summary>
+internal enum HandlerEvent : byte
+{
+    Writable,
+    WriteBlocked,
+    InputEnded,
 }

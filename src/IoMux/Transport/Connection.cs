@@ -48,8 +48,17 @@ public sealed partial class Connection
     /// <summary>Bytes accepted by <see cref="Write"/> and not yet taken by the kernel.</summary>
     public int QueuedBytes => _queue.Length;
 
-    /// <summary>True while reading is paused because queued output passed its high watermark.</summary>
+    /// <summary>True while reading is paused: by the handler (<see cref="PauseReading"/>), or because queued output passed its high watermark.</summary>
     public bool IsReadPaused => _holds != ReadHolds.None;
+
+    /// <summary>True from the moment queued output passes its high watermark until it drains to the low one (<see cref="IConnectionHandler.OnWriteBlocked"/> to <see cref="IConnectionHandler.OnWritable"/>).</summary>
+    public bool IsOutputBlocked => (_holds & ReadHolds.Watermark) != 0;
+
+    /// <summary>True once the peer's FIN arrived: no more bytes will be received.</summary>
+    public bool IsInputEnded => _inputEnded;
+
+    /// <summary>True once <see cref="ShutdownOutput"/> was called: nothing more may be written, and FIN follows what was queued.</summary>
+    public bool IsOutputShut => _outputShut;
 
     /// <summary>True once the connection closed and its handler was told.</summary>
     public bool IsClosed => _state == ConnectionState.Closed;
@@ -74,7 +83,7 @@ public sealed partial class Connection
     /// <returns><see langword="true"/> when the bytes were sent or queued; <see langword="false"/> when nothing was.</returns>
     public bool Write(ReadOnlySpan<byte> data)
     {
-        if (_state is not (ConnectionState.Open or ConnectionState.InputEnded) || _pendingClose is not null)
+        if (_state is not (ConnectionState.Open or ConnectionState.InputEnded) || _pendingClose is not null || _outputShut)
         {
             return false;
         }
@@ -113,9 +122,52 @@ public sealed partial class Connection
         if (_queue.Append(data))
         {
             Hold(ReadHolds.Watermark);
+            BecameBlocked();
         }
         _driver.SendQueued();
         return true;
+    }
+
+    /// <summary>
+    /// Stops receiving until <see cref="ResumeReading"/>, for the handler's own reasons (a consumer that is busy, a
+    /// peer on the other side of a proxy that does not read). Composed with the watermark pause: reading resumes
+    /// only when neither holds it. Bytes the kernel already delivered may still arrive in the current turn's
+    /// callback; none after it returns. Does nothing on a closed connection or when already paused.
+    /// </summary>
+    public void PauseReading()
+    {
+        if (_state != ConnectionState.Closed)
+        {
+            Hold(ReadHolds.Handler);
+        }
+    }
+
+    /// <summary>Lifts the handler's pause; reading resumes unless queued output still holds it above the watermark.</summary>
+    public void ResumeReading()
+    {
+        if (_state != ConnectionState.Closed)
+        {
+            Unhold(ReadHolds.Handler);
+        }
+    }
+
+    /// <summary>
+    /// Half-closes: sends what is queued, then FIN; reading continues (the peer may go on sending). Once the peer's
+    /// FIN has arrived too, the connection closes (<see cref="CloseReason.Local"/> when this end shut first,
+    /// <see cref="CloseReason.PeerClosed"/> when the peer did). <see cref="Write"/> returns false afterwards.
+    /// Does nothing when already shut, closing or closed.
+    /// </summary>
+    public void ShutdownOutput()
+    {
+        if (_state is not (ConnectionState.Open or ConnectionState.InputEnded) || _outputShut || _pendingClose is not null)
+        {
+            return;
+        }
+        _outputShut = true;
+        if (_queue.IsEmpty)
+        {
+            SendFin();
+        }
     }
 
     /// <summary>

@@ -57,6 +57,13 @@ public abstract class ConnectionOptions
     /// </summary>
     public TimeSpan LingerTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Keep a connection open for writing after the peer's FIN (a half-close), until the handler calls
+    /// <see cref="Connection.ShutdownOutput"/> or <see cref="Connection.Close"/>. Off by default: at the peer's FIN
+    /// the connection sends what is queued and closes. Either way the handler is told (<see cref="IConnectionHandler.OnInputEnded"/>).
+    /// </summary>
+    public bool AllowHalfOpen { get; init; }
+
     /// <summary>Options set on each socket before its handler is told of it (TCP ones are skipped on Unix sockets).</summary>
     public SocketOptions Socket { get; init; } = new();
 

@@ -15,6 +15,7 @@ internal sealed class ConnectionSettings
         WriteTimeout = options.WriteTimeout;
         LingerTimeout = options.LingerTimeout;
         Trace = options.Trace;
+        AllowHalfOpen = options.AllowHalfOpen;
     }
 
     public int HighWatermark { get; }
@@ -30,6 +31,8 @@ internal sealed class ConnectionSettings
     public TimeSpan LingerTimeout { get; }
 
     public ITransportTrace? Trace { get; }
+
+    public bool AllowHalfOpen { get; }
 
     public ILogger Logger { get; }
 }

@@ -12,7 +12,7 @@ internal enum ConnectionState : byte
     /// <summary>Reading (unless a hold pauses it) and writing.</summary>
     Open,
 
-    /// <summary>The peer sent FIN with output still queued: the queue is being sent, then the connection closes.</summary>
+    /// <summary>The peer sent FIN with output still queued (and half-open is not allowed): the queue is being sent, then the connection closes.</summary>
     InputEnded,
 
     /// <summary>A graceful close was asked for: the handler reads no more; the queue is being sent.</summary>
@@ -33,4 +33,7 @@ internal enum ReadHolds : byte
 
     /// <summary>Queued output passed the high watermark and has not drained to the low one.</summary>
     Watermark = 1,
+
+    /// <summary>The handler asked for a pause (<see cref="Connection.PauseReading"/>).</summary>
+    Handler = 2,
 }

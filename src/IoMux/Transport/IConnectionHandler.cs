@@ -24,11 +24,32 @@ public interface IConnectionHandler
     void OnData(Connection connection, ReadOnlySpan<byte> data);
 
     /// <summary>
-    /// The connection's queued output fell to its low watermark after passing its high one: reading has
-    /// resumed, and a producer that paused itself may write again.
+    /// The connection's queued output fell to its low watermark after passing its high one (after
+    /// <see cref="OnWriteBlocked"/>): reading has resumed, and a producer that paused itself may write again.
     /// </summary>
     /// <param name="connection">The connection that drained.</param>
     void OnWritable(Connection connection);
+
+    /// <summary>
+    /// The connection's queued output passed its high watermark (<see cref="Connection.IsOutputBlocked"/>): reading
+    /// is paused until it drains, and a producer that writes on its own should pause until <see cref="OnWritable"/>.
+    /// Told when the callback whose write passed the watermark returns (at once for a write from outside a callback).
+    /// </summary>
+    /// <param name="connection">The connection whose output is blocked.</param>
+    void OnWriteBlocked(Connection connection)
+    {
+    }
+
+    /// <summary>
+    /// The peer sent FIN: no more bytes will arrive (<see cref="Connection.IsInputEnded"/>). The handler may still write.
+    /// Then, unless <see cref="ConnectionOptions.AllowHalfOpen"/>, the connection sends what is queued and closes
+    /// (<see cref="CloseReason.PeerClosed"/>); with it, the connection stays open for writing until the handler calls
+    /// <see cref="Connection.ShutdownOutput"/> or <see cref="Connection.Close"/>.
+    /// </summary>
+    /// <param name="connection">The connection whose input ended.</param>
+    void OnInputEnded(Connection connection)
+    {
+    }
 
     /// <summary>
     /// The connection is closed; called exactly once, and never from inside the handler's own callbacks. Its socket

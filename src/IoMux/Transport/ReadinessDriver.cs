@@ -125,13 +125,15 @@ internal sealed class ReadinessDriver : ConnectionDriver, ILoopHandler
             Errno pending = (readiness & Readiness.Invalid) != 0 ? Errno.EBADF : Sockets.PendingError(Fd);
             Owner.Failed(pending == 0 ? Errno.ECONNRESET : pending);
         }
-        else if ((readiness & Readiness.Hangup) != 0)
+        else if ((readiness & Readiness.Hangup) != 0 && !Owner.WantsInput)
         {
             Owner.HungUp();
         }
         else
         {
-            if ((readiness & (Readiness.Read | Readiness.ReadHangup)) != 0 && Owner.WantsInput)
+            // A hang-up while input is wanted (a half-closed connection whose peer's FIN just came) may follow data
+            // still unread: read to the end first.
+            if ((readiness & (Readiness.Read | Readiness.ReadHangup | Readiness.Hangup)) != 0 && Owner.WantsInput)
             {
                 ReadAvailable(readiness);
             }
@@ -163,7 +165,7 @@ internal sealed class ReadinessDriver : ConnectionDriver, ILoopHandler
                 // A short read drained the socket; level and one-shot are told again of what arrives later, and so is
                 // edge (a new edge). Only a FIN that came with this data raises no second edge: edge reads on to
                 // EOF when the event carried RDHUP.
-                if (n < buffer.Length && (_trigger != Trigger.Edge || (readiness & Readiness.ReadHangup) == 0))
+                if (n < buffer.Length && (_trigger != Trigger.Edge || (readiness & (Readiness.ReadHangup | Readiness.Hangup)) == 0))
                 {
                     return;
                 }
