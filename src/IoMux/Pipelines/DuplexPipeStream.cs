@@ -7,8 +7,8 @@ namespace IoMux.Pipelines;
 /// A <see cref="Stream"/> over an <see cref="IDuplexPipe"/>, for code written against streams: <c>SslStream</c>,
 /// <c>StreamReader</c>, <see cref="Stream.CopyToAsync(Stream)"/>. Reads return 0 at the peer's end of input; a write
 /// the other side no longer takes (the connection closed) throws <see cref="IOException"/>; <see cref="ShutdownOutput"/>
-/// half-closes (over a <c>PipeConnection</c>: queued bytes, then FIN); <see cref="Stream.Dispose()"/> completes both
-/// directions (over a <c>PipeConnection</c>: a graceful close). One reader and one writer may run at once.
+/// half-closes (over a <see cref="PipeConnection"/>: queued bytes, then FIN); <see cref="Stream.Dispose()"/> completes both
+/// directions (over a <see cref="PipeConnection"/>: a graceful close). One reader and one writer may run at once.
 /// </summary>
 /// <remarks>
 /// <see cref="ReadTimeout"/> and <see cref="WriteTimeout"/> bound the synchronous and the asynchronous calls alike; a call
@@ -216,7 +216,7 @@ public sealed class DuplexPipeStream : Stream
     }
 
     /// <summary>
-    /// Ends this side's output after what was written (over a <c>PipeConnection</c>: the queued bytes, then FIN);
+    /// Ends this side's output after what was written (over a <see cref="PipeConnection"/>: the queued bytes, then FIN);
     /// reading goes on until the peer's end. Over TLS, shut the <c>SslStream</c> down first (its close_notify), then this.
     /// Calling it again does nothing.
     /// </summary>
