@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography.X509Certificates;
 using IoMux.Native;
+using IoMux.Pipelines;
 using IoMux.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -29,10 +31,13 @@ internal static class EchoCommand
         var idleTimeout = new Option<double?>("--idle-timeout") { Description = "Close a connection idle for this many seconds" };
         var writeLimit = new Option<int>("--write-limit") { Description = "Bytes queued per connection before it stops being read (high watermark)", DefaultValueFactory = _ => 1024 * 1024 };
         var trace = new Option<bool>("--trace") { Description = "Print one line per event: waits, ready sets, accepts, reads, writes, interest changes, closes" };
+        var api = new Option<string?>("--api") { Description = "callback (IConnectionHandler, spans) or pipe (IDuplexPipe, async). Default: callback, or pipe with --tls-cert (TLS runs over the connection stream)" };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "Serve TLS with this certificate: PEM (key from --tls-key or the same file) or PFX without a password" };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "The PEM private key of --tls-cert" };
 
         var command = new Command("echo", "Run the tutorial's echo server, done right, on any backend and trigger mode")
         {
-            host, port, backend, io, trigger, loops, maxConnections, idleTimeout, writeLimit, trace,
+            host, port, backend, io, trigger, loops, maxConnections, idleTimeout, writeLimit, trace, api, tlsCert, tlsKey,
         };
         command.SetAction(parse => Run(new EchoSettings(
             parse.GetValue(host)!,
@@ -44,7 +49,10 @@ internal static class EchoCommand
             parse.GetValue(maxConnections),
             parse.GetValue(idleTimeout),
             parse.GetValue(writeLimit),
-            parse.GetValue(trace))));
+            parse.GetValue(trace),
+            parse.GetValue(api),
+            parse.GetValue(tlsCert),
+            parse.GetValue(tlsKey))));
         return command;
     }
 
@@ -54,6 +62,8 @@ internal static class EchoCommand
         Trigger trigger = ParseTrigger(settings.Trigger);
         IoModel model = ParseIoModel(settings.Io, backend);
         settings.Validate();
+        bool pipes = ParseApi(settings);
+        using X509Certificate2? certificate = settings.TlsCert is { } certPath ? TlsCertificate.Load(certPath, settings.TlsKey) : null;
         string backendName = model == IoModel.Completion ? CheckCompletion(backend, trigger) : CheckReadiness(backend, trigger);
         IPAddress address = Resolve(settings.Host);
         ulong fdLimit = DescriptorLimit.RaiseToHard().Soft;
@@ -73,7 +83,12 @@ internal static class EchoCommand
             WriteHighWatermark = settings.WriteLimit,
             Trace = echoTrace,
             LoggerFactory = loggers,
+            // The pipe echo answers after the peer's FIN; the callback echo's queue is already in the connection.
+            AllowHalfOpen = pipes,
         };
+        Func<Connection, IConnectionHandler> handlers = certificate is not null
+            ? PipeServer.Handler(new TlsEcho(certificate, loggers.CreateLogger("IoMux.Cli.TlsEcho")).RunAsync)
+            : pipes ? PipeServer.Handler(PipeEcho.RunAsync) : _ => EchoHandler.Instance;
 
         // Handlers first: a signal that arrives once the listening line is out must find them in place.
         using var stop = new ManualResetEventSlim();
@@ -93,9 +108,9 @@ internal static class EchoCommand
             faulted = true;
             stop.Set();
         };
-        using TcpServer server = Listen(group, new IPEndPoint(address, settings.Port), options, settings);
+        using TcpServer server = Listen(group, new IPEndPoint(address, settings.Port), handlers, options, settings);
         group.Start();
-        output.WriteLine($"iomux echo: listening on {server.LocalEndPoint} (backend {backendName}, io {model.ToString().ToLowerInvariant()}, trigger {trigger.ToString().ToLowerInvariant()}, loops {settings.Loops}, fd limit raised to {fdLimit})");
+        output.WriteLine($"iomux echo: listening on {server.LocalEndPoint} (backend {backendName}, io {model.ToString().ToLowerInvariant()}, trigger {trigger.ToString().ToLowerInvariant()}, loops {settings.Loops}, api {(pipes ? "pipe" : "callback")}{(certificate is null ? "" : ", tls")}, fd limit raised to {fdLimit})");
         stop.Wait();
 
         output.WriteLine($"iomux echo: stopping: no new connections, flushing queued replies (at most {DrainDeadline.TotalSeconds:0} s)");
@@ -107,11 +122,11 @@ internal static class EchoCommand
         return faulted ? 1 : 0;
     }
 
-    private static TcpServer Listen(EventLoopGroup group, IPEndPoint endPoint, TcpServerOptions options, EchoSettings settings)
+    private static TcpServer Listen(EventLoopGroup group, IPEndPoint endPoint, Func<Connection, IConnectionHandler> handlers, TcpServerOptions options, EchoSettings settings)
     {
         try
         {
-            return TcpServer.Start(group, endPoint, _ => EchoHandler.Instance, options);
+            return TcpServer.Start(group, endPoint, handlers, options);
         }
         catch (SyscallException e) when (e.Errno == Errno.EADDRINUSE)
         {
@@ -125,6 +140,27 @@ internal static class EchoCommand
         {
             throw new UsageException($"{settings.Host} ({endPoint.Address}) is not an address of this machine; choose another --host", e);
         }
+    }
+
+    /// <summary>True for the pipe API; TLS needs it (SslStream runs over the connection's stream).</summary>
+    private static bool ParseApi(EchoSettings settings)
+    {
+        bool pipes = settings.Api?.ToLowerInvariant() switch
+        {
+            null => settings.TlsCert is not null,
+            "callback" => false,
+            "pipe" => true,
+            _ => throw new UsageException($"unknown API '{settings.Api}'; use --api callback or pipe"),
+        };
+        if (settings.TlsKey is not null && settings.TlsCert is null)
+        {
+            throw new UsageException("--tls-key needs --tls-cert: give the certificate the key belongs to");
+        }
+        if (settings.TlsCert is not null && !pipes)
+        {
+            throw new UsageException("--tls-cert runs on the pipe API (SslStream over the connection stream); drop --api callback or use --api pipe");
+        }
+        return pipes;
     }
 
     private static SelectorBackend ParseBackend(string text) => text.ToLowerInvariant() switch
@@ -238,7 +274,7 @@ internal static class EchoCommand
             ?? throw new UsageException($"host '{host}' has no IPv4 or IPv6 address; use an IP address");
     }
 
-    private sealed record EchoSettings(string Host, int Port, string Backend, string? Io, string Trigger, int Loops, int MaxConnections, double? IdleTimeoutSeconds, int WriteLimit, bool Trace)
+    private sealed record EchoSettings(string Host, int Port, string Backend, string? Io, string Trigger, int Loops, int MaxConnections, double? IdleTimeoutSeconds, int WriteLimit, bool Trace, string? Api, string? TlsCert, string? TlsKey)
     {
         public void Validate()
         {
