@@ -33,6 +33,13 @@ internal static unsafe class SocketTuning
         throw new SyscallException(call, errno, fd);
     }
 
+    /// <summary>SO_LINGER with a zero timeout: close(2) then discards what is unsent and sends RST instead of FIN.</summary>
+    public static void ResetOnClose(int fd)
+    {
+        long linger = 1; // struct linger { int l_onoff = 1; int l_linger = 0; }, little-endian
+        LastError.Check(Libc.SetSockOpt(fd, Constants.SOL_SOCKET, Constants.SO_LINGER, &linger, sizeof(long)), "setsockopt(SO_LINGER)", fd);
+    }
+
     /// <summary>Reads an integer option.</summary>
     public static int Get(int fd, int level, int name, string call)
     {

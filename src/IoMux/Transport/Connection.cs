@@ -48,11 +48,11 @@ public sealed partial class Connection
     /// <summary>Bytes accepted by <see cref="Write"/> and not yet taken by the kernel.</summary>
     public int QueuedBytes => _queue.Length;
 
-    /// <summary>True while reading is paused: by the handler (<see cref="PauseReading"/>), or because queued output passed its high watermark.</summary>
+    /// <summary>True while reading is paused: by the handler (<see cref="PauseReading"/>), or because queued output passed its high watermark (<see cref="ConnectionOptions.PauseReadingWhileBlocked"/>).</summary>
     public bool IsReadPaused => _holds != ReadHolds.None;
 
     /// <summary>True from the moment queued output passes its high watermark until it drains to the low one (<see cref="IConnectionHandler.OnWriteBlocked"/> to <see cref="IConnectionHandler.OnWritable"/>).</summary>
-    public bool IsOutputBlocked => (_holds & ReadHolds.Watermark) != 0;
+    public bool IsOutputBlocked => _queue.IsOverHighWatermark;
 
     /// <summary>True once the peer's FIN arrived: no more bytes will be received.</summary>
     public bool IsInputEnded => _inputEnded;
@@ -121,7 +121,10 @@ public sealed partial class Connection
         }
         if (_queue.Append(data))
         {
-            Hold(ReadHolds.Watermark);
+            if (_settings.PauseReadingWhileBlocked)
+            {
+                Hold(ReadHolds.Watermark);
+            }
             BecameBlocked();
         }
         _driver.SendQueued();
@@ -182,6 +185,28 @@ public sealed partial class Connection
     /// when that callback returns. Aborting a closed connection does nothing.
     /// </summary>
     public void Abort() => RequestClose(CloseReason.Aborted);
+
+    /// <summary>
+    /// Like <see cref="Abort"/>, but the peer is sent RST instead of FIN (SO_LINGER with a zero timeout), so it sees
+    /// ECONNRESET rather than an orderly end: what a proxy passes on when the other side was reset. Resetting a
+    /// closed connection does nothing.
+    /// </summary>
+    public void Reset()
+    {
+        if (_state == ConnectionState.Closed)
+        {
+            return;
+        }
+        try
+        {
+            SocketTuning.ResetOnClose(Fd);
+        }
+        catch (SyscallException)
+        {
+            // The socket is already broken: closing it is all that is left, and it ends the connection either way.
+        }
+        RequestClose(CloseReason.Aborted);
+    }
 
     /// <summary>Sets <paramref name="options"/> on this connection's socket (over what its listener or connector set).</summary>
     /// <param name="options">The options; TCP ones are skipped on a Unix socket.</param>

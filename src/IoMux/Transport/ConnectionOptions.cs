@@ -31,6 +31,15 @@ public abstract class ConnectionOptions
     /// <summary>Queued output above which a connection stops being read (per connection).</summary>
     public int WriteHighWatermark { get; init; } = 1024 * 1024;
 
+    /// <summary>
+    /// While queued output is above <see cref="WriteHighWatermark"/>, stop reading this connection: the back-pressure a
+    /// protocol that answers what it reads (an echo, a request/response server) needs. On by default. A handler that
+    /// forwards what it reads to another connection (a proxy) turns it off and pauses the other side itself, on
+    /// <see cref="IConnectionHandler.OnWriteBlocked"/>; tying a connection's reading to its own output there could
+    /// stall both directions.
+    /// </summary>
+    public bool PauseReadingWhileBlocked { get; init; } = true;
+
     /// <summary>Queued output at or below which reading resumes (null: a quarter of the high watermark).</summary>
     public int? WriteLowWatermark { get; init; }
 

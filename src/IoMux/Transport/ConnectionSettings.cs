@@ -16,6 +16,7 @@ internal sealed class ConnectionSettings
         LingerTimeout = options.LingerTimeout;
         Trace = options.Trace;
         AllowHalfOpen = options.AllowHalfOpen;
+        PauseReadingWhileBlocked = options.PauseReadingWhileBlocked;
     }
 
     public int HighWatermark { get; }
@@ -33,6 +34,8 @@ internal sealed class ConnectionSettings
     public ITransportTrace? Trace { get; }
 
     public bool AllowHalfOpen { get; }
+
+    public bool PauseReadingWhileBlocked { get; }
 
     public ILogger Logger { get; }
 }

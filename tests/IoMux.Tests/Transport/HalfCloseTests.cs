@@ -98,6 +98,23 @@ public sealed class HalfCloseTests
         handler.Expect("closed:Local"); // this end shut first
     }
 
+    [Theory]
+    [MemberData(nameof(TransportModes.All), MemberType = typeof(TransportModes))]
+    public void Reset_sends_the_peer_RST_instead_of_FIN(SelectorBackend backend, Trigger trigger, IoModel model)
+    {
+        var handler = new ScriptedHandler { Data = (c, _) => c.Reset() };
+        using var group = new EventLoopGroup(1, backend);
+        using TcpServer server = TcpServer.Start(group, Loopback, _ => handler, new TcpServerOptions { Trigger = trigger, IoModel = model });
+        group.Start();
+        using Socket client = Connect(server);
+
+        client.Send("x"u8);
+        var e = Assert.Throws<SocketException>(() => client.Receive(new byte[16]));
+        Assert.Equal(SocketError.ConnectionReset, e.SocketErrorCode);
+        handler.Expect("connected");
+        handler.Expect("closed:Aborted");
+    }
+
     internal static byte[] Pattern(int length)
     {
         byte[] data = new byte[length];

@@ -55,4 +55,28 @@ public sealed class WritabilityTests
         handler.Expect("writable");
         Assert.False(handler.Reentered, "a writability callback ran inside another callback");
     }
+
+    [Theory]
+    [MemberData(nameof(TransportModes.All), MemberType = typeof(TransportModes))]
+    public void Without_PauseReadingWhileBlocked_a_blocked_connection_goes_on_reading(SelectorBackend backend, Trigger trigger, IoModel model)
+    {
+        var handler = new ScriptedHandler { Connected = c => c.Write(Big) };
+        using var group = new EventLoopGroup(1, backend);
+        using TcpServer server = TcpServer.Start(group, Loopback, _ => handler, new TcpServerOptions
+        {
+            Trigger = trigger, IoModel = model, WriteHighWatermark = 64 * 1024, PauseReadingWhileBlocked = false,
+            Socket = new SocketOptions { SendBufferSize = 32 * 1024 },
+        });
+        group.Start();
+        using Socket client = Connect(server, receiveBuffer: 4096);
+        handler.Expect("connected");
+        handler.Expect("blocked");
+
+        byte[] request = HalfCloseTests.Pattern(100_000);
+        client.Send(request);
+        WaitFor(() => handler.ReceivedCount == request.Length, "a blocked connection stopped reading although PauseReadingWhileBlocked is off");
+        Assert.True(OnLoop(group.Loops[0], () => handler.Connection!.IsOutputBlocked && !handler.Connection.IsReadPaused));
+        Assert.Equal(Big, ReceiveExactly(client, Big.Length));
+        handler.Expect("writable");
+    }
 }
