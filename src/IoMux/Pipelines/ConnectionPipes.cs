@@ -21,6 +21,7 @@ internal sealed class ConnectionPipes : IConnectionHandler
     private readonly Pipe _input;
     private readonly Pipe _output;
     private readonly bool _inline;
+    private readonly LoopPipeScheduler _scheduler;
     private readonly Action _onFlushed;
     private readonly Action _onReadable;
     private readonly Action _onApplicationEnded;
@@ -45,7 +46,7 @@ internal sealed class ConnectionPipes : IConnectionHandler
     {
         _application = application;
         _inline = options.RunApplicationInline;
-        LoopPipeScheduler onLoop = LoopPipeScheduler.For(loop);
+        LoopPipeScheduler onLoop = _scheduler = LoopPipeScheduler.For(loop);
         PipeScheduler onApplication = _inline ? PipeScheduler.Inline : PipeScheduler.ThreadPool;
         _input = new Pipe(new PipeOptions(options.Pool, readerScheduler: onApplication, writerScheduler: onLoop,
             pauseWriterThreshold: options.InputPauseThreshold, resumeWriterThreshold: options.InputPauseThreshold / 2,
@@ -92,7 +93,21 @@ internal sealed class ConnectionPipes : IConnectionHandler
             _unflushed = true; // delivered in the same turn as the pause: flushed when the application catches up
             return;
         }
-        Flush();
+        if (!_inline)
+        {
+            Flush();
+            return;
+        }
+        // The application runs inside this flush; what it writes is pumped before the turn ends, not after a wake-up.
+        _scheduler.BeginBatch();
+        try
+        {
+            Flush();
+        }
+        finally
+        {
+            _scheduler.EndBatch();
+        }
     }
 
     public void OnInputEnded(Connection connection) => EndInput(error: null);

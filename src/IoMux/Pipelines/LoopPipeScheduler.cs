@@ -17,6 +17,7 @@ public sealed class LoopPipeScheduler : PipeScheduler
     private readonly ConcurrentQueue<(Action<object?> Action, object? State)> _work = new();
     private readonly Action _drain;
     private int _posted;
+    private int _batches;
 
     private LoopPipeScheduler(EventLoop loop)
     {
@@ -48,9 +49,29 @@ public sealed class LoopPipeScheduler : PipeScheduler
     {
         ArgumentNullException.ThrowIfNull(action);
         _work.Enqueue((action, state));
+        if (_batches > 0 && Loop.IsLoopThread)
+        {
+            return; // the loop thread is inside a batch: its end runs this, in the same turn, with no wake-up
+        }
         if (Interlocked.Exchange(ref _posted, 1) == 0)
         {
             Post();
+        }
+    }
+
+    /// <summary>
+    /// Starts a batch on the loop thread: work the loop thread itself schedules until <see cref="EndBatch"/> waits for
+    /// it instead of being posted. For an application that runs inline: what it schedules while handling a read (its
+    /// flush waking the output side) runs before the turn ends, and the reply leaves in the same turn as the request.
+    /// </summary>
+    internal void BeginBatch() => _batches++;
+
+    /// <summary>Ends a batch and runs what was scheduled (from any thread) so far. Loop thread.</summary>
+    internal void EndBatch()
+    {
+        if (--_batches == 0)
+        {
+            Drain();
         }
     }
 
@@ -69,6 +90,10 @@ public sealed class LoopPipeScheduler : PipeScheduler
     /// <summary>Runs what was queued when the batch began; work queued meanwhile goes in the next batch, so one busy pipe cannot hold the loop.</summary>
     private void Drain()
     {
+        if (_batches > 0)
+        {
+            return; // posted from elsewhere while a batch runs: its end drains
+        }
         Volatile.Write(ref _posted, 0);
         int count = _work.Count;
         try

@@ -42,6 +42,31 @@ public sealed class LoopPipeSchedulerTests
     }
 
     [Fact]
+    public void Work_the_loop_thread_schedules_inside_a_batch_runs_when_the_batch_ends_in_the_same_turn()
+    {
+        using var loop = new EventLoop();
+        var thread = new Thread(loop.Run) { IsBackground = true };
+        thread.Start();
+        LoopPipeScheduler scheduler = LoopPipeScheduler.For(loop);
+        var order = new List<string>();
+        using var done = new ManualResetEventSlim();
+        loop.Post(() =>
+        {
+            scheduler.BeginBatch();
+            scheduler.Schedule(_ => order.Add("scheduled"), null);
+            order.Add("batch body");
+            scheduler.EndBatch();
+            order.Add("after the batch");
+            done.Set();
+        });
+
+        Assert.True(done.Wait(Bound), "the loop did not run the posted batch");
+        Assert.Equal(["batch body", "scheduled", "after the batch"], order);
+        loop.Stop();
+        thread.Join();
+    }
+
+    [Fact]
     public void Each_loop_has_one_scheduler()
     {
         using var first = new EventLoop();
