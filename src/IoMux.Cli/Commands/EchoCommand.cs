@@ -31,7 +31,7 @@ internal static class EchoCommand
         var idleTimeout = new Option<double?>("--idle-timeout") { Description = "Close a connection idle for this many seconds" };
         var writeLimit = new Option<int>("--write-limit") { Description = "Bytes queued per connection before it stops being read (high watermark)", DefaultValueFactory = _ => 1024 * 1024 };
         var trace = new Option<bool>("--trace") { Description = "Print one line per event: waits, ready sets, accepts, reads, writes, interest changes, closes" };
-        var api = new Option<string?>("--api") { Description = "callback (IConnectionHandler, spans) or pipe (IDuplexPipe, async). Default: callback, or pipe with --tls-cert (TLS runs over the connection stream)" };
+        var api = new Option<string?>("--api") { Description = "callback (IConnectionHandler, spans), pipe (IDuplexPipe, async, on the thread pool) or pipe-inline (the same on the loop thread). Default: callback, or pipe with --tls-cert (TLS runs over the connection stream)" };
         var tlsCert = new Option<string?>("--tls-cert") { Description = "Serve TLS with this certificate: PEM (key from --tls-key or the same file) or PFX without a password" };
         var tlsKey = new Option<string?>("--tls-key") { Description = "The PEM private key of --tls-cert" };
 
@@ -62,7 +62,7 @@ internal static class EchoCommand
         Trigger trigger = ParseTrigger(settings.Trigger);
         IoModel model = ParseIoModel(settings.Io, backend);
         settings.Validate();
-        bool pipes = ParseApi(settings);
+        (bool pipes, bool inline) = ParseApi(settings);
         using X509Certificate2? certificate = settings.TlsCert is { } certPath ? TlsCertificate.Load(certPath, settings.TlsKey) : null;
         string backendName = model == IoModel.Completion ? CheckCompletion(backend, trigger) : CheckReadiness(backend, trigger);
         IPAddress address = Resolve(settings.Host);
@@ -88,7 +88,7 @@ internal static class EchoCommand
         };
         Func<Connection, IConnectionHandler> handlers = certificate is not null
             ? PipeServer.Handler(new TlsEcho(certificate, loggers.CreateLogger("IoMux.Cli.TlsEcho")).RunAsync)
-            : pipes ? PipeServer.Handler(PipeEcho.RunAsync) : _ => EchoHandler.Instance;
+            : pipes ? PipeServer.Handler(PipeEcho.RunAsync, new PipeConnectionOptions { RunApplicationInline = inline }) : _ => EchoHandler.Instance;
 
         // Handlers first: a signal that arrives once the listening line is out must find them in place.
         using var stop = new ManualResetEventSlim();
@@ -110,7 +110,7 @@ internal static class EchoCommand
         };
         using TcpServer server = Listen(group, new IPEndPoint(address, settings.Port), handlers, options, settings);
         group.Start();
-        output.WriteLine($"iomux echo: listening on {server.LocalEndPoint} (backend {backendName}, io {model.ToString().ToLowerInvariant()}, trigger {trigger.ToString().ToLowerInvariant()}, loops {settings.Loops}, api {(pipes ? "pipe" : "callback")}{(certificate is null ? "" : ", tls")}, fd limit raised to {fdLimit})");
+        output.WriteLine($"iomux echo: listening on {server.LocalEndPoint} (backend {backendName}, io {model.ToString().ToLowerInvariant()}, trigger {trigger.ToString().ToLowerInvariant()}, loops {settings.Loops}, api {(pipes ? inline ? "pipe-inline" : "pipe" : "callback")}{(certificate is null ? "" : ", tls")}, fd limit raised to {fdLimit})");
         stop.Wait();
 
         output.WriteLine($"iomux echo: stopping: no new connections, flushing queued replies (at most {DrainDeadline.TotalSeconds:0} s)");
@@ -142,15 +142,16 @@ internal static class EchoCommand
         }
     }
 
-    /// <summary>True for the pipe API; TLS needs it (SslStream runs over the connection's stream).</summary>
-    private static bool ParseApi(EchoSettings settings)
+    /// <summary>Whether the pipe API serves (TLS needs it: SslStream runs over the connection's stream), and whether inline on the loop.</summary>
+    private static (bool Pipes, bool Inline) ParseApi(EchoSettings settings)
     {
-        bool pipes = settings.Api?.ToLowerInvariant() switch
+        (bool pipes, bool inline) = settings.Api?.ToLowerInvariant() switch
         {
-            null => settings.TlsCert is not null,
-            "callback" => false,
-            "pipe" => true,
-            _ => throw new UsageException($"unknown API '{settings.Api}'; use --api callback or pipe"),
+            null => (settings.TlsCert is not null, false),
+            "callback" => (false, false),
+            "pipe" => (true, false),
+            "pipe-inline" => (true, true),
+            _ => throw new UsageException($"unknown API '{settings.Api}'; use --api callback, pipe or pipe-inline"),
         };
         if (settings.TlsKey is not null && settings.TlsCert is null)
         {
@@ -160,7 +161,7 @@ internal static class EchoCommand
         {
             throw new UsageException("--tls-cert runs on the pipe API (SslStream over the connection stream); drop --api callback or use --api pipe");
         }
-        return pipes;
+        return (pipes, inline);
     }
 
     private static SelectorBackend ParseBackend(string text) => text.ToLowerInvariant() switch
