@@ -9,7 +9,8 @@ namespace IoMux.Pipelines;
 /// <see cref="Connection"/>, it may be used from any thread: the pipes carry the bytes to and from the loop.
 /// </summary>
 /// <remarks>
-/// <para>What the application does, and what the connection does about it (Kestrel's Sockets transport maps them the same way):</para>
+/// <para>What the application does, and what the connection does about it (as Kestrel's Sockets transport maps them, with a
+/// half-close where Kestrel closes the socket):</para>
 /// <list type="table">
 /// <item><term><c>Output.Complete()</c></term><description>What was written is sent, then FIN; reading goes on (a half-close) when the
 /// connection allows half-open connections, else it closes gracefully.</description></item>
