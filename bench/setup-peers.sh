@@ -7,7 +7,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 peers="$here/peers"
 out="$peers/out"
-mkdir -p "$out/c-epoll"
+mkdir -p "$out/c-epoll" "$out/c-udp-batched" "$out/c-udp-simple"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # Debian packages: apt-get update once, then install only what is missing.
@@ -27,6 +27,14 @@ if [ ! -x "$out/c-epoll/echo" ] || [ "$peers/c-epoll/echo.c" -nt "$out/c-epoll/e
   echo "setup-peers: gcc c-epoll"
   gcc -O2 -Wall -Wextra -Werror -o "$out/c-epoll/echo" "$peers/c-epoll/echo.c"
 fi
+
+# C UDP servers: recvmmsg/sendmmsg in batches of 64 (the reference for UDP), and one datagram per system call.
+for udp in c-udp-batched c-udp-simple; do
+  if [ ! -x "$out/$udp/echo" ] || [ "$peers/$udp/echo.c" -nt "$out/$udp/echo" ]; then
+    echo "setup-peers: gcc $udp"
+    gcc -O2 -Wall -Wextra -Werror -o "$out/$udp/echo" "$peers/$udp/echo.c"
+  fi
+done
 
 # .NET servers (dotnet build is incremental by itself).
 for project in dotnet-sockets/DotnetSocketsEcho kestrel/KestrelEcho; do

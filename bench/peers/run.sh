@@ -3,7 +3,7 @@
 # script becomes the server's PID (so a caller can read /proc/PID/stat for its CPU time).
 # Build or install the peers first with bench/setup-peers.sh.
 #
-#   bench/peers/run.sh NAME PORT        bench/peers/run.sh --list
+#   bench/peers/run.sh NAME PORT        bench/peers/run.sh --list | --list-udp
 #
 # Python peers run on Debian's /usr/bin/python3, the interpreter python3-uvloop installs into, so the
 # asyncio, uvloop and tutorial figures come from one interpreter (override with PYTHON=...).
@@ -11,10 +11,17 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="$here/out"
 python="${PYTHON:-/usr/bin/python3}"
-names="c-epoll dotnet-sockets kestrel node-net python-asyncio python-uvloop python-poll-tutorial"
+tcp_names="c-epoll dotnet-sockets kestrel node-net python-asyncio python-uvloop python-poll-tutorial"
+udp_names="c-udp-batched c-udp-simple"
+names="$tcp_names $udp_names"
 
+# --list: the TCP echo peers; --list-udp: the UDP echo peers (iomux compare --udp).
 if [ "${1:-}" = "--list" ]; then
-  tr ' ' '\n' <<<"$names"
+  tr ' ' '\n' <<<"$tcp_names"
+  exit 0
+fi
+if [ "${1:-}" = "--list-udp" ]; then
+  tr ' ' '\n' <<<"$udp_names"
   exit 0
 fi
 if [ $# -ne 2 ]; then
@@ -36,6 +43,8 @@ need() {
 
 case "$name" in
   c-epoll)              need "$out/c-epoll/echo"; exec "$out/c-epoll/echo" "$port" ;;
+  c-udp-batched)        need "$out/c-udp-batched/echo"; exec "$out/c-udp-batched/echo" "$port" ;;
+  c-udp-simple)         need "$out/c-udp-simple/echo"; exec "$out/c-udp-simple/echo" "$port" ;;
   dotnet-sockets)       need "$out/dotnet-sockets/DotnetSocketsEcho"; exec "$out/dotnet-sockets/DotnetSocketsEcho" "$port" ;;
   kestrel)              need "$out/kestrel/KestrelEcho"; exec "$out/kestrel/KestrelEcho" "$port" ;;
   node-net)             exec node "$here/node-net/echo.js" "$port" ;;

@@ -123,6 +123,7 @@ public sealed class TlsEchoTests : IClassFixture<TlsEchoTests.Certificates>
     [InlineData("--tls-key needs --tls-cert", "--tls-key", "/etc/hostname")]
     [InlineData("--tls-cert /no/such.pem: no such file", "--tls-cert", "/no/such.pem")]
     [InlineData("--tls-cert runs on the pipe API", "--api", "callback", "--tls-cert", "/etc/hostname")]
+    [InlineData("--api and --tls-cert do not apply to --udp", "--udp", "--api", "pipe")]
     public void Bad_TLS_and_API_options_exit_2_with_one_line(string expected, params string[] args)
     {
         AssertUsageError(expected, ["echo", .. args]);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using IoMux.Cli.LoadGen;
+using IoMux.Cli.UdpLoad;
 using Spectre.Console;
 
 namespace IoMux.Cli.Commands;
@@ -25,13 +26,38 @@ internal static class BenchCommand
         var warmup = new Option<TimeSpan>("--warmup") { Description = "Unrecorded traffic before measuring", CustomParser = BenchArguments.ParseTime, DefaultValueFactory = _ => defaults.Warmup };
         var threads = new Option<int>("--threads", "-t") { Description = "Client threads, one epoll loop each", DefaultValueFactory = _ => defaults.Threads };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON on stdout (progress goes to stderr)" };
+        var udp = new Option<bool>("--udp") { Description = "Load a UDP echo server: --connections clients, --depth datagrams in flight each, every datagram checked; loss, duplicates, reordering and corruption counted apart" };
+        var rate = new Option<double>("--rate") { Description = "With --udp: datagrams per second for all clients together (0: closed loop, as fast as the window allows)" };
+        var lossTimeout = new Option<TimeSpan>("--loss-timeout") { Description = "With --udp: a datagram unanswered this long counts as lost", CustomParser = BenchArguments.ParseTime, DefaultValueFactory = _ => TimeSpan.FromSeconds(1) };
+        var lossThreshold = new Option<double?>("--loss-threshold") { Description = "With --udp: fail (exit 1) when more than this percentage of datagrams is lost; without it loss is reported, not an error" };
 
         var command = new Command("bench", "Load an echo server with verified traffic: throughput and round-trip latency")
         {
-            host, port, connections, size, depth, duration, warmup, threads, json,
+            host, port, connections, size, depth, duration, warmup, threads, json, udp, rate, lossTimeout, lossThreshold,
         };
         command.SetAction(parse =>
         {
+            if (parse.GetValue(udp))
+            {
+                return UdpBenchCommand.Execute(new UdpLoadOptions
+                {
+                    Host = parse.GetValue(host)!,
+                    Port = parse.GetValue(port),
+                    Clients = parse.GetValue(connections),
+                    Size = parse.GetValue(size),
+                    Window = parse.GetValue(depth),
+                    Rate = parse.GetValue(rate),
+                    Duration = parse.GetValue(duration),
+                    Warmup = parse.GetValue(warmup),
+                    LossTimeout = parse.GetValue(lossTimeout),
+                    LossThresholdPercent = parse.GetValue(lossThreshold),
+                    Threads = parse.GetValue(threads),
+                }, parse.GetValue(json));
+            }
+            if (parse.GetValue(rate) != 0 || parse.GetValue(lossThreshold) is not null)
+            {
+                throw new UsageException("--rate and --loss-threshold apply to --udp only; add --udp, or omit them");
+            }
             var options = new LoadOptions
             {
                 Host = parse.GetValue(host)!,

@@ -11,7 +11,7 @@ internal static class CompareCommand
 {
     public static Command Create()
     {
-        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for compare.md and compare.png", DefaultValueFactory = _ => new DirectoryInfo("bench/results") };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for compare.md and compare.png (compare-udp.md and compare-udp.png with --udp)", DefaultValueFactory = _ => new DirectoryInfo("bench/results") };
         var peers = new Option<DirectoryInfo>("--peers") { Description = "The bench/peers folder (built by bench/setup-peers.sh)", DefaultValueFactory = _ => new DirectoryInfo("bench/peers") };
         var servers = new Option<string[]>("--servers") { Description = $"Servers to run (default all): {string.Join(", ", ServerCatalog.Names)}", AllowMultipleArgumentsPerToken = true };
         var workloads = new Option<string[]>("--workloads") { Description = "CONNECTIONSxSIZE[:DEPTH] each (default 50x64:1 50x1k:1 50x64:16 1x64:1)", AllowMultipleArgumentsPerToken = true };
@@ -20,10 +20,11 @@ internal static class CompareCommand
         var threads = new Option<int>("--threads") { Description = "Client threads", DefaultValueFactory = _ => 1 };
         var idle = new Option<int>("--idle-connections") { Description = "Idle connections for the RSS-per-connection probe (0: skip)", DefaultValueFactory = _ => 4000 };
         var basePort = new Option<int>("--base-port") { Description = "First of the consecutive ports the servers listen on", DefaultValueFactory = _ => 21500 };
+        var udp = new Option<bool>("--udp") { Description = $"Compare UDP echo servers instead ({string.Join(", ", UdpServerCatalog.Names)}); default workloads 50x64:1 50x64:32 50x1200:1 50x1200:32, depth = window" };
 
         var command = new Command("compare", "Benchmark IoMux's echo server against C epoll, .NET sockets, Kestrel, Node.js, asyncio/uvloop and the tutorial's server")
         {
-            output, peers, servers, workloads, rounds, duration, threads, idle, basePort,
+            output, peers, servers, workloads, rounds, duration, threads, idle, basePort, udp,
         };
         command.SetAction(parse =>
         {
@@ -36,21 +37,36 @@ internal static class CompareCommand
             if (threadCount is < 1 or > 64) throw new UsageException($"--threads {threadCount} is out of range; use 1..64");
             if (idleCount is < 0 or > 100_000) throw new UsageException($"--idle-connections {idleCount} is out of range; use 0..100000");
             if (runTime <= TimeSpan.Zero) throw new UsageException("--duration must be positive, e.g. 2s");
-            IReadOnlyList<ServerSpec> specs = ServerCatalog.Resolve(parse.GetValue(servers) ?? [], parse.GetValue(peers)!.FullName);
+            bool datagrams = parse.GetValue(udp);
+            IReadOnlyList<ServerSpec> specs = datagrams
+                ? UdpServerCatalog.Resolve(parse.GetValue(servers) ?? [], parse.GetValue(peers)!.FullName)
+                : ServerCatalog.Resolve(parse.GetValue(servers) ?? [], parse.GetValue(peers)!.FullName);
             if (port < 1024 || port + specs.Count > 65535) throw new UsageException($"--base-port {port} is out of range; use 1024..{65535 - specs.Count}");
             string[] shapes = parse.GetValue(workloads) ?? [];
-            IReadOnlyList<Workload> loads = shapes.Length == 0 ? Workload.Defaults : [.. shapes.SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries)).Select(Workload.Parse)];
+            IReadOnlyList<Workload> loads = shapes.Length == 0 ? (datagrams ? UdpServerCatalog.Workloads : Workload.Defaults) : [.. shapes.SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries)).Select(Workload.Parse)];
 
             DirectoryInfo outDir = parse.GetValue(output)!;
             outDir.Create();
             using var cancel = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 
-            var options = new ComparisonOptions(specs, loads, roundCount, runTime, threadCount, idleCount, port);
-            ComparisonResult result = ComparisonRunner.Run(options, Console.Out, cancel.Token);
-            string markdown = ComparisonReport.Markdown(result, "iomux compare " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).SkipWhile(a => a != "compare").Skip(1)));
-            string mdPath = Path.Combine(outDir.FullName, "compare.md");
-            string pngPath = Path.Combine(outDir.FullName, "compare.png");
+            var options = new ComparisonOptions(specs, loads, roundCount, runTime, threadCount, datagrams ? 0 : idleCount, port);
+            string commandLine = "iomux compare " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).SkipWhile(a => a != "compare").Skip(1));
+            ComparisonResult result;
+            string markdown;
+            if (datagrams)
+            {
+                UdpComparisonResult udpResult = UdpComparisonRunner.Run(options, Console.Out, cancel.Token);
+                result = udpResult.Result;
+                markdown = UdpComparisonReport.Markdown(udpResult, commandLine);
+            }
+            else
+            {
+                result = ComparisonRunner.Run(options, Console.Out, cancel.Token);
+                markdown = ComparisonReport.Markdown(result, commandLine);
+            }
+            string mdPath = Path.Combine(outDir.FullName, datagrams ? "compare-udp.md" : "compare.md");
+            string pngPath = Path.Combine(outDir.FullName, datagrams ? "compare-udp.png" : "compare.png");
             File.WriteAllText(mdPath, markdown);
             ComparisonReport.Chart(result, pngPath);
             Console.WriteLine();

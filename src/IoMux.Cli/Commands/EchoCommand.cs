@@ -34,10 +34,11 @@ internal static class EchoCommand
         var api = new Option<string?>("--api") { Description = "callback (IConnectionHandler, spans), pipe (IDuplexPipe, async, on the thread pool) or pipe-inline (the same on the loop thread). Default: callback, or pipe with --tls-cert (TLS runs over the connection stream)" };
         var tlsCert = new Option<string?>("--tls-cert") { Description = "Serve TLS with this certificate: PEM (key from --tls-key or the same file) or PFX without a password" };
         var tlsKey = new Option<string?>("--tls-key") { Description = "The PEM private key of --tls-cert" };
+        var udp = new Option<bool>("--udp") { Description = "Serve the echo protocol over UDP instead (RFC 862): datagrams read and echoed in batches; --write-limit bounds the send queue" };
 
         var command = new Command("echo", "Run the tutorial's echo server, done right, on any backend and trigger mode")
         {
-            host, port, backend, io, trigger, loops, maxConnections, idleTimeout, writeLimit, trace, api, tlsCert, tlsKey,
+            host, port, backend, io, trigger, loops, maxConnections, idleTimeout, writeLimit, trace, api, tlsCert, tlsKey, udp,
         };
         command.SetAction(parse => Run(new EchoSettings(
             parse.GetValue(host)!,
@@ -52,7 +53,8 @@ internal static class EchoCommand
             parse.GetValue(trace),
             parse.GetValue(api),
             parse.GetValue(tlsCert),
-            parse.GetValue(tlsKey))));
+            parse.GetValue(tlsKey),
+            parse.GetValue(udp))));
         return command;
     }
 
@@ -66,6 +68,10 @@ internal static class EchoCommand
         using X509Certificate2? certificate = settings.TlsCert is { } certPath ? TlsCertificate.Load(certPath, settings.TlsKey) : null;
         string backendName = model == IoModel.Completion ? CheckCompletion(backend, trigger) : CheckReadiness(backend, trigger);
         IPAddress address = Resolve(settings.Host);
+        if (settings.Udp)
+        {
+            return UdpEchoServer.Run(new UdpEchoSettings(settings.Host, address, settings.Port, backend, backendName, model, trigger, settings.Loops, settings.WriteLimit, settings.Trace));
+        }
         ulong fdLimit = DescriptorLimit.RaiseToHard().Soft;
         // .NET opens its console writers lazily, each on a dup of fd 1 or 2: open them now, while descriptors
         // are to be had, or the first line logged when the process runs out of them would itself fail with EMFILE.
@@ -275,10 +281,22 @@ internal static class EchoCommand
             ?? throw new UsageException($"host '{host}' has no IPv4 or IPv6 address; use an IP address");
     }
 
-    private sealed record EchoSettings(string Host, int Port, string Backend, string? Io, string Trigger, int Loops, int MaxConnections, double? IdleTimeoutSeconds, int WriteLimit, bool Trace, string? Api, string? TlsCert, string? TlsKey)
+    private sealed record EchoSettings(string Host, int Port, string Backend, string? Io, string Trigger, int Loops, int MaxConnections, double? IdleTimeoutSeconds, int WriteLimit, bool Trace, string? Api, string? TlsCert, string? TlsKey, bool Udp)
     {
         public void Validate()
         {
+            if (Udp && MaxConnections != 0)
+            {
+                throw new UsageException("--max-connections does not apply to --udp: UDP has no connections; omit it");
+            }
+            if (Udp && IdleTimeoutSeconds is not null)
+            {
+                throw new UsageException("--idle-timeout does not apply to --udp: UDP has no connections to close; omit it");
+            }
+            if (Udp && (Api is not null || TlsCert is not null || TlsKey is not null))
+            {
+                throw new UsageException("--api and --tls-cert do not apply to --udp: datagrams have no stream to pipe or encrypt; omit them");
+            }
             if (Port is < 0 or > 65535)
             {
                 throw new UsageException($"--port {Port} is out of range; use 1-65535 (or 0 for any free port)");

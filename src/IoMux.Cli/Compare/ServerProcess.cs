@@ -29,7 +29,7 @@ internal sealed class ServerProcess : IDisposable
     public ProcessUsage Usage() => ProcessUsage.Read(Pid);
 
     /// <summary>Starts the server and waits until its port accepts connections.</summary>
-    public static ServerProcess Start(ServerSpec spec, int port, TimeSpan readyTimeout)
+    public static ServerProcess Start(ServerSpec spec, int port, TimeSpan readyTimeout, bool udp = false)
     {
         var info = new ProcessStartInfo(spec.FileName)
         {
@@ -49,7 +49,7 @@ internal sealed class ServerProcess : IDisposable
         process.BeginErrorReadLine();
         try
         {
-            server.WaitUntilListening(readyTimeout);
+            server.WaitUntilListening(readyTimeout, udp);
         }
         catch
         {
@@ -89,7 +89,7 @@ internal sealed class ServerProcess : IDisposable
         }
     }
 
-    private void WaitUntilListening(TimeSpan timeout)
+    private void WaitUntilListening(TimeSpan timeout, bool udp)
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < timeout)
@@ -100,9 +100,10 @@ internal sealed class ServerProcess : IDisposable
             }
             try
             {
-                using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                probe.Connect(new IPEndPoint(IPAddress.Loopback, Port));
-                return;
+                if (udp ? EchoesDatagram() : AcceptsConnection())
+                {
+                    return;
+                }
             }
             catch (SocketException)
             {
@@ -110,6 +111,23 @@ internal sealed class ServerProcess : IDisposable
             }
         }
         throw new TimeoutException($"{Spec.Name} did not listen on port {Port} within {timeout.TotalSeconds:0} s: {CapturedOutput()}");
+    }
+
+    private bool AcceptsConnection()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Connect(new IPEndPoint(IPAddress.Loopback, Port));
+        return true;
+    }
+
+    /// <summary>A UDP server is ready when it answers: a datagram sent before it bound is simply lost (or refused), so ask again.</summary>
+    private bool EchoesDatagram()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 100 };
+        probe.Connect(new IPEndPoint(IPAddress.Loopback, Port));
+        probe.Send("ready?"u8);
+        byte[] answer = new byte[16];
+        return probe.Receive(answer) == 6;
     }
 
     private string CapturedOutput()

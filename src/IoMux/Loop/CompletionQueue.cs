@@ -16,7 +16,7 @@ namespace IoMux;
 /// Closing the queue cancels what is in flight and reaps (bounded) until every request has completed, so
 /// sockets and memory are released by their owners rather than left to the kernel's ring teardown.
 /// </remarks>
-internal sealed class CompletionQueue : IRingCompletionSink, IDisposable
+internal sealed unsafe class CompletionQueue : IRingCompletionSink, IDisposable
 {
     /// <summary>Bytes of one shared receive buffer: the most one receive completion delivers.</summary>
     public const int ReceiveBufferSize = 16 * 1024;
@@ -40,7 +40,10 @@ internal sealed class CompletionQueue : IRingCompletionSink, IDisposable
     private int[] _free = new int[64];
     private int _freeCount;
     private int _used;
+    private ushort _nextGroup = ReceiveGroup + 1;
+    private readonly Stack<ushort> _freeGroups = new();
     private bool _closed;
+    private bool _endOfWait;
 
     private CompletionQueue(IoUringSelector selector)
     {
@@ -102,6 +105,7 @@ internal sealed class CompletionQueue : IRingCompletionSink, IDisposable
             throw new InvalidOperationException($"completion slot {slot} still has requests in flight; detach once they have completed");
         }
         s.Target = null;
+        s.Buffers = null;
         if (_freeCount == _free.Length)
         {
             Array.Resize(ref _free, _free.Length * 2);
@@ -126,6 +130,69 @@ internal sealed class CompletionQueue : IRingCompletionSink, IDisposable
         vector.Fill(segments);
         Submit(slot, operation, IoUringRequests.SendMessage(fd, vector));
     }
+
+    /// <summary>
+    /// A ring of <paramref name="count"/> provided buffers of <paramref name="size"/> bytes in a group of its own, for
+    /// an owner whose receives need other sizes than the shared 16 KiB (a datagram endpoint's whole datagrams).
+    /// Give it back with <see cref="ReleaseBufferRing"/> once no request that takes from it is in flight.
+    /// </summary>
+    public IoUringBufferRing CreateBufferRing(int count, int size)
+    {
+        ObjectDisposedException.ThrowIf(_closed, this);
+        ushort group = _freeGroups.Count > 0 ? _freeGroups.Pop() : _nextGroup == ushort.MaxValue
+            ? throw new InvalidOperationException("this loop's completion queue has no provided-buffer group left")
+            : _nextGroup++;
+        try
+        {
+            return new IoUringBufferRing(_selector.Ring, group, count, size);
+        }
+        catch
+        {
+            _freeGroups.Push(group);
+            throw;
+        }
+    }
+
+    /// <summary>Withdraws a ring from <see cref="CreateBufferRing"/>; its group id is reused.</summary>
+    public void ReleaseBufferRing(IoUringBufferRing buffers)
+    {
+        if (!_closed)
+        {
+            buffers.Unregister(_selector.Ring);
+        }
+        _freeGroups.Push(buffers.GroupId);
+    }
+
+    /// <summary>
+    /// A multishot recvmsg into <paramref name="buffers"/>: the target hears of each message, laid out as
+    /// <see cref="IoUringRecvMsgOut"/> at the start of its buffer, and the operation stays in flight until a
+    /// completion ends it (an error, ENOBUFS when the ring ran dry, or a cancel): see <see cref="IsInFlight"/>.
+    /// </summary>
+    public void ReceiveMessages(int slot, byte operation, int fd, MessageHeader* header, IoUringBufferRing buffers)
+    {
+        _slots[slot].Buffers = buffers;
+        Submit(slot, operation, IoUringDatagramRequests.ReceiveMessages(fd, header, buffers.GroupId));
+    }
+
+    /// <summary>sendmsg(2) of what <paramref name="header"/> describes, which must stay untouched until it completes.</summary>
+    public void SendMessage(int slot, byte operation, int fd, MessageHeader* header) =>
+        Submit(slot, operation, IoUringDatagramRequests.SendMessage(fd, header));
+
+    /// <summary>
+    /// Ends the wait in progress once its completions are reaped (called from a target, inside it), so the loop's
+    /// turn, and the work the target re-queued there, comes at once.
+    /// </summary>
+    public void EndWaitAfterReaping() => _endOfWait = true;
+
+    bool IRingCompletionSink.TakeEndOfWait()
+    {
+        bool requested = _endOfWait;
+        _endOfWait = false;
+        return requested;
+    }
+
+    /// <summary>Whether <paramref name="slot"/>'s <paramref name="operation"/> is still held by the kernel (a multishot request until its last completion).</summary>
+    public bool IsInFlight(int slot, byte operation) => (_slots[slot].InFlight & (1 << operation)) != 0;
 
     /// <summary>Asks the kernel to cancel <paramref name="slot"/>'s <paramref name="operation"/>; the request still completes, with -ECANCELED if it was waiting.</summary>
     public void Cancel(int slot, byte operation)
@@ -171,15 +238,18 @@ internal sealed class CompletionQueue : IRingCompletionSink, IDisposable
         ref Slot s = ref _slots[slot];
         bool hasBuffer = (cqe.Flags & IoUringOps.IORING_CQE_F_BUFFER) != 0;
         ushort bufferId = (ushort)(cqe.Flags >> IoUringOps.IORING_CQE_BUFFER_SHIFT);
+        // Read before the target runs: it may detach (and its buffers leave the slot) inside the call.
+        IoUringBufferRing buffers = s.Buffers ?? _receiveBuffers;
         bool inFlight = (s.InFlight & (1 << operation)) != 0;
-        if (inFlight)
+        // A multishot request's completions carry F_MORE until its last one, which alone takes it out of flight.
+        if (inFlight && (cqe.Flags & IoUringOps.IORING_CQE_F_MORE) == 0)
         {
             s.InFlight &= (byte)~(1 << operation);
             InFlight--;
         }
         try
         {
-            ReadOnlySpan<byte> received = hasBuffer && result > 0 ? _receiveBuffers.Buffer(bufferId, result) : default;
+            ReadOnlySpan<byte> received = hasBuffer && result > 0 ? buffers.Buffer(bufferId, result) : default;
             if (inFlight)
             {
                 s.Target?.OnCompletion(operation, result, received);
@@ -189,7 +259,7 @@ internal sealed class CompletionQueue : IRingCompletionSink, IDisposable
         {
             if (hasBuffer)
             {
-                _receiveBuffers.Recycle(bufferId); // the target is done with it, or was gone: never lose a buffer
+                buffers.Recycle(bufferId); // the target is done with it, or was gone: never lose a buffer
             }
         }
     }
@@ -247,5 +317,8 @@ internal sealed class CompletionQueue : IRingCompletionSink, IDisposable
         public byte InFlight;
 
         public GatherVector? Vector;
+
+        /// <summary>The provided buffers this slot's receives take from, when not the shared ones.</summary>
+        public IoUringBufferRing? Buffers;
     }
 }

@@ -71,6 +71,20 @@ internal sealed unsafe class IoUringBufferRing
         Publish();
     }
 
+    /// <summary>
+    /// Withdraws the group from <paramref name="ring"/>, for an owner that goes before the ring does; only once no
+    /// request that may take one of its buffers is in flight.
+    /// </summary>
+    public void Unregister(IoUringRing ring)
+    {
+        IoUringBufReg reg = default;
+        reg.GroupId = GroupId;
+        if (Libc.IoUringRegister(IoUringConstants.SYS_io_uring_register, ring.Fd, IORING_UNREGISTER_PBUF_RING, &reg, 1) < 0)
+        {
+            LastError.Throw("io_uring_register(IORING_UNREGISTER_PBUF_RING)", ring.Fd);
+        }
+    }
+
     private void Add(ushort id)
     {
         IoUringBuf* entry = _entries + (_tail & _mask);

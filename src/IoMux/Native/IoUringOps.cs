@@ -13,6 +13,7 @@ internal static class IoUringOps
     public const uint IORING_SETUP_COOP_TASKRUN = 1u << 8;
 
     public const byte IORING_OP_SENDMSG = 9;
+    public const byte IORING_OP_RECVMSG = 10;
     public const byte IORING_OP_ASYNC_CANCEL = 14;
     public const byte IORING_OP_SEND = 26;
     public const byte IORING_OP_RECV = 27;
@@ -23,6 +24,12 @@ internal static class IoUringOps
     /// <summary>In a completion's flags: a provided buffer was used; its id is in the upper 16 bits.</summary>
     public const uint IORING_CQE_F_BUFFER = 1u << 0;
     public const int IORING_CQE_BUFFER_SHIFT = 16;
+
+    /// <summary>In a completion's flags: the request stays armed and more completions of it follow (multishot).</summary>
+    public const uint IORING_CQE_F_MORE = 1u << 1;
+
+    /// <summary>In a receive's ioprio: multishot (Linux 6.0), one completion per message until it fails or is cancelled.</summary>
+    public const ushort IORING_RECV_MULTISHOT = 1 << 1;
 
     /// <summary>io_uring_register opcodes for a ring of provided buffers (Linux 5.19).</summary>
     public const int IORING_REGISTER_PBUF_RING = 22;

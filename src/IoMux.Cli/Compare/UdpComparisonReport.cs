@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Text;
+
+namespace IoMux.Cli.Compare;
+
+/// <summary>A UDP comparison as Markdown: per workload, CPU per answered datagram as a ratio to the batched C reference, and loss.</summary>
+internal static class UdpComparisonReport
+{
+    public static string Markdown(UdpComparisonResult udp, string command)
+    {
+        ComparisonResult result = udp.Result;
+        var md = new StringBuilder();
+        string reference = result.Servers.First(s => s.IsReference).Name;
+        md.AppendLine(CultureInfo.InvariantCulture, $"Run {result.Started:yyyy-MM-dd HH:mm} UTC{result.Started:zzz} on {ComparisonReport.Machine()}.");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Command: `{command}`");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"{result.Options.Rounds} interleaved rounds of {result.Options.Duration.TotalSeconds:0.#} s per server and workload (after a 0.5 s warm-up each); " +
+            $"client: `iomux bench --udp` engine, {result.Options.ClientThreads} thread(s), closed loop with the depth as each client's window, every datagram checked. " +
+            $"**CPU/datagram** is the server's user+sys time (/proc/PID/stat) over the run divided by datagrams answered. " +
+            $"**vs {reference}** is that figure as a ratio to the batched C reference (lower is better). **lost** counts datagrams unanswered within 0.5 s.");
+        md.AppendLine();
+        foreach (Workload workload in result.Options.Workloads)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"### {workload.Connections} clients × {workload.Size} B, window {workload.Depth}");
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"| server | datagrams/s | CPU µs/datagram | vs {reference} | p99 µs | lost | corrupt |");
+            md.AppendLine("|---|--:|--:|--:|--:|--:|--:|");
+            double referenceCpu = result.Measurements[(workload, reference)].CpuMicrosecondsPerMessage;
+            foreach (ServerSpec server in result.Servers)
+            {
+                Measurement m = result.Measurements[(workload, server.Name)];
+                (long sent, long lost) = udp.Loss.GetValueOrDefault((workload, server.Name));
+                double lossPercent = sent == 0 ? 0 : 100.0 * lost / sent;
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {server.Name} | {m.MessagesPerSecond:N0} | {m.CpuMicrosecondsPerMessage:0.00} | {m.CpuMicrosecondsPerMessage / referenceCpu:0.00}× | {m.P99Microseconds:N0} | {lossPercent:0.###} % | {m.Errors} |");
+            }
+            md.AppendLine();
+        }
+        foreach ((string name, string reason) in result.Skipped)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {name} not measured: {reason}");
+        }
+        return md.ToString();
+    }
+}
