@@ -15,9 +15,10 @@ namespace IoMux.Pipelines;
 /// continuations come back through the loop's <see cref="LoopPipeScheduler"/>); the application's side of the pipes is
 /// used from wherever the application runs.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The face is the application's to dispose; the connection's close completes everything the handler holds.")]
 internal sealed class ConnectionPipes : IConnectionHandler
 {
-    private readonly Func<PipeConnection, CancellationToken, Task> _application;
+    private readonly Func<PipeConnection, CancellationToken, Task>? _application;
     private readonly Pipe _input;
     private readonly Pipe _output;
     private readonly bool _inline;
@@ -41,8 +42,12 @@ internal sealed class ConnectionPipes : IConnectionHandler
     private bool _outputDone;
     private bool _closed;
     private volatile bool _applicationEnded;
+    private int _ending;
 
-    public ConnectionPipes(EventLoop loop, Func<PipeConnection, CancellationToken, Task> application, PipeConnectionOptions options)
+    /// <param name="loop">The connection's loop.</param>
+    /// <param name="application">Started once the connection opens; <see langword="null"/> for a client, whose code holds <see cref="Face"/> instead.</param>
+    /// <param name="options">The pipes' thresholds and scheduling.</param>
+    public ConnectionPipes(EventLoop loop, Func<PipeConnection, CancellationToken, Task>? application, PipeConnectionOptions options)
     {
         _application = application;
         _inline = options.RunApplicationInline;
@@ -62,6 +67,9 @@ internal sealed class ConnectionPipes : IConnectionHandler
 
     public Connection Connection => _connection;
 
+    /// <summary>The application's face of the connection, once it opened.</summary>
+    public PipeConnection Face => _face;
+
     public PipeReader ApplicationInput => _input.Reader;
 
     public PipeWriter ApplicationOutput => _output.Writer;
@@ -71,6 +79,10 @@ internal sealed class ConnectionPipes : IConnectionHandler
         _connection = connection;
         _face = new PipeConnection(this, connection.Id, connection.Loop);
         PumpOutput();
+        if (_application is null)
+        {
+            return; // a client's: the code that connected uses the pipes
+        }
         if (_inline)
         {
             _ = RunApplicationAsync();
@@ -398,7 +410,7 @@ internal sealed class ConnectionPipes : IConnectionHandler
         Exception? error = null;
         try
         {
-            await _application(_face, _face.ConnectionClosed).ConfigureAwait(false);
+            await _application!(_face, _face.ConnectionClosed).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // An application's failure ends its connection, never the server.
         catch (Exception e)
@@ -406,10 +418,34 @@ internal sealed class ConnectionPipes : IConnectionHandler
         {
             error = e;
         }
+        await EndApplicationAsync(error).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The application is done with the connection (returned, threw, or disposed its <see cref="PipeConnection"/>): its
+    /// ends of both pipes complete, and the loop closes the connection — gracefully after what was written, or at once
+    /// on a failure. Any thread; only the first call counts.
+    /// </summary>
+    public async ValueTask EndApplicationAsync(Exception? error)
+    {
+        if (Interlocked.Exchange(ref _ending, 1) != 0)
+        {
+            if (error is not null)
+            {
+                _applicationError = error; // disposed, then threw: the failure still closes the connection
+                PostApplicationEnded();
+            }
+            return;
+        }
         _applicationError = error;
         _applicationEnded = true;
         await _input.Reader.CompleteAsync().ConfigureAwait(false);
         await _output.Writer.CompleteAsync(error).ConfigureAwait(false);
+        PostApplicationEnded();
+    }
+
+    private void PostApplicationEnded()
+    {
         try
         {
             _connection.Loop.Post(_onApplicationEnded);

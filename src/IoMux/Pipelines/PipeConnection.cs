@@ -28,7 +28,7 @@ namespace IoMux.Pipelines;
 /// read from or written to the socket after the connection closed.</para>
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The token source has no timer and is cancelled once, at the close; the application may hold its token past that, so it is never disposed.")]
-public sealed class PipeConnection : IDuplexPipe
+public sealed class PipeConnection : IDuplexPipe, IAsyncDisposable
 {
     private readonly ConnectionPipes _pipes;
     private readonly CancellationTokenSource _closed = new();
@@ -70,6 +70,14 @@ public sealed class PipeConnection : IDuplexPipe
 
     /// <summary>Closes the connection at once, dropping queued output (<see cref="CloseReason.Aborted"/>). Any thread; a closed connection ignores it.</summary>
     public void Abort() => _pipes.Abort();
+
+    /// <summary>
+    /// Done with the connection: completes both pipes, so what was written is sent and the connection closes gracefully
+    /// (FIN, waiting for the peer's) — what returning from a server's application does, and how a client ends one. The
+    /// pipes must not be used afterwards. Any thread; disposing again does nothing.
+    /// </summary>
+    /// <returns>A task that completes once both pipes are completed (the close itself follows on the loop).</returns>
+    public ValueTask DisposeAsync() => _pipes.EndApplicationAsync(error: null);
 
     /// <inheritdoc/>
     public override string ToString() => $"pipe connection {Id}";

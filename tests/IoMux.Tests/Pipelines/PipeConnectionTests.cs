@@ -306,6 +306,29 @@ public sealed class PipeConnectionTests
 
     [Theory]
     [MemberData(nameof(TransportModes.All), MemberType = typeof(TransportModes))]
+    public void Disposing_the_connection_sends_what_was_written_then_closes_gracefully(SelectorBackend backend, Trigger trigger, IoModel model)
+    {
+        byte[] payload = Payload(2 << 20);
+        using var server = new PipeTestServer(backend, trigger, model, async pipe =>
+        {
+            await pipe.Output.WriteAsync(payload);
+            await pipe.DisposeAsync();
+            await pipe.DisposeAsync(); // again: nothing more happens
+            var gone = new TaskCompletionSource();
+            using (pipe.ConnectionClosed.Register(gone.SetResult))
+            {
+                await gone.Task; // the application outlives its connection: the dispose, not its return, closed it
+            }
+        });
+        using Socket client = server.Connect();
+        Assert.True(payload.AsSpan().SequenceEqual(ReadToEnd(client)), "not everything written before the dispose arrived, or more did");
+        client.Shutdown(SocketShutdown.Send);
+        WaitFor(() => server.Connections.Single().CloseReason is not null, "the disposed connection never closed");
+        Assert.Equal(CloseReason.Local, server.Connections.Single().CloseReason);
+    }
+
+    [Theory]
+    [MemberData(nameof(TransportModes.All), MemberType = typeof(TransportModes))]
     public void Abort_closes_at_once_and_drops_what_is_queued(SelectorBackend backend, Trigger trigger, IoModel model)
     {
         using var server = new PipeTestServer(backend, trigger, model, async pipe =>
