@@ -12,7 +12,8 @@ internal static class CliRunner
 
     public static int Run(RootCommand root, string[] args)
     {
-        ParseResult parse = root.Parse(args);
+        // No response files: '@name' is how a Linux abstract socket name is written (--unix @name), not a file to read arguments from.
+        ParseResult parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)

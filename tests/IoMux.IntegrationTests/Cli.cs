@@ -12,15 +12,24 @@ internal static class Cli
     /// <c>env --default-signal</c> because a process started from a background job inherits SIGINT as
     /// ignored, and .NET keeps an ignored SIGINT ignored: the SIGINT test must not depend on how the tests were launched.
     /// </summary>
-    public static Process Start(IEnumerable<string> args, int? descriptorLimit = null)
+    /// <remarks><paramref name="launcher"/>, when given, runs first and execs the rest (it hands the CLI a socket, say).</remarks>
+    public static Process Start(IEnumerable<string> args, int? descriptorLimit = null, IReadOnlyList<string>? launcher = null)
     {
-        var info = new ProcessStartInfo(descriptorLimit is null ? "env" : "prlimit")
+        var info = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : descriptorLimit is null ? "env" : "prlimit")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        foreach (string arg in launcher?.Skip(1) ?? [])
+        {
+            info.ArgumentList.Add(arg);
+        }
+        if (launcher is { Count: > 0 })
+        {
+            info.ArgumentList.Add(descriptorLimit is null ? "env" : "prlimit");
+        }
         if (descriptorLimit is { } limit)
         {
             info.ArgumentList.Add($"--nofile={limit}:{limit}");

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
 namespace IoMux.IntegrationTests;
@@ -18,13 +19,16 @@ internal sealed partial class EchoServer : IDisposable
     private readonly ConcurrentQueue<string> _stdout = new();
     private readonly ConcurrentQueue<string> _stderr = new();
 
-    private EchoServer(Process process, IPEndPoint endPoint)
+    private EchoServer(Process process, EndPoint address)
     {
         _process = process;
-        EndPoint = endPoint;
+        Address = address;
     }
 
-    public IPEndPoint EndPoint { get; }
+    /// <summary>Where the server listens: its TCP address, or a <see cref="UnixDomainSocketEndPoint"/>.</summary>
+    public EndPoint Address { get; }
+
+    public IPEndPoint EndPoint => Address as IPEndPoint ?? throw new InvalidOperationException($"this server listens on {Address}, not TCP; use Address");
 
     public int Pid => _process.Id;
 
@@ -38,12 +42,17 @@ internal sealed partial class EchoServer : IDisposable
     public static EchoServer Start(params string[] args) => StartWithDescriptorLimit(null, args);
 
     /// <summary>As <see cref="Start"/>, with RLIMIT_NOFILE (soft and hard) set to <paramref name="limit"/> through prlimit.</summary>
-    public static EchoServer StartWithDescriptorLimit(int? limit, params string[] args)
+    public static EchoServer StartWithDescriptorLimit(int? limit, params string[] args) => Launch(["echo", "--port", "0", .. args], limit, null);
+
+    /// <summary>Starts <c>iomux echo</c> with exactly <paramref name="args"/> (no <c>--port 0</c>: they say where it listens), under <paramref name="launcher"/> if given.</summary>
+    public static EchoServer StartListeningAs(IReadOnlyList<string>? launcher, params string[] args) => Launch(["echo", .. args], null, launcher);
+
+    private static EchoServer Launch(string[] args, int? limit, IReadOnlyList<string>? launcher)
     {
-        Process process = Cli.Start(["echo", "--port", "0", .. args], limit);
+        Process process = Cli.Start(args, limit, launcher);
         var stdout = new ConcurrentQueue<string>();
         var stderr = new ConcurrentQueue<string>();
-        var listening = new TaskCompletionSource<IPEndPoint>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var listening = new TaskCompletionSource<EndPoint>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null)
@@ -52,8 +61,14 @@ internal sealed partial class EchoServer : IDisposable
                 return;
             }
             stdout.Enqueue(e.Data);
+            Match unix = UnixListeningLine().Match(e.Data);
             Match m = ListeningLine().Match(e.Data);
-            if (m.Success)
+            if (unix.Success)
+            {
+                string path = unix.Groups["path"].Value;
+                listening.TrySetResult(new UnixDomainSocketEndPoint(path.StartsWith('@') ? "\0" + path[1..] : path));
+            }
+            else if (m.Success)
             {
                 listening.TrySetResult(new IPEndPoint(IPAddress.Parse(m.Groups["host"].Value.Trim('[', ']')), int.Parse(m.Groups["port"].Value, CultureInfo.InvariantCulture)));
             }
@@ -193,4 +208,7 @@ internal sealed partial class EchoServer : IDisposable
 
     [GeneratedRegex(@"listening on (?<host>\S+):(?<port>\d+) ")]
     private static partial Regex ListeningLine();
+
+    [GeneratedRegex(@"listening on unix:(?<path>\S+) ")]
+    private static partial Regex UnixListeningLine();
 }

@@ -17,7 +17,7 @@ internal static class BenchCommand
     public static Command Create()
     {
         var defaults = new LoadOptions();
-        var host = new Option<string>("--host") { Description = "Echo server host name or address", DefaultValueFactory = _ => defaults.Host };
+        var host = new Option<string>("--host") { Description = "Echo server host name or address, or unix:PATH (unix:@name for an abstract name) for a Unix socket", DefaultValueFactory = _ => defaults.Host };
         var port = new Option<int>("--port") { Description = "Echo server port", DefaultValueFactory = _ => defaults.Port };
         var connections = new Option<int>("--connections", "-c") { Description = "Connections held open for the run", DefaultValueFactory = _ => defaults.Connections };
         var size = new Option<int>("--size", "-s") { Description = "Bytes per message (64, 1KiB, 1MiB…)", CustomParser = BenchArguments.ParseSize, DefaultValueFactory = _ => defaults.Size };
@@ -146,7 +146,7 @@ internal static class BenchCommand
             }
             if (last == LoadPhase.Connecting)
             {
-                Console.Error.WriteLine($"iomux bench: {options.Connections} connections to {options.Host}:{options.Port}, {options.Size} B × depth {options.Depth}, {options.Threads} thread(s)");
+                Console.Error.WriteLine($"iomux bench: {options.Connections} connections to {options.Target}, {options.Size} B × depth {options.Depth}, {options.Threads} thread(s)");
             }
             last = p.Phase;
             Console.Error.WriteLine(p.Phase switch
@@ -167,7 +167,7 @@ internal static class BenchCommand
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
             .Start(context =>
             {
-                ProgressTask task = context.AddTask($"connecting to {options.Host}:{options.Port}", maxValue: 1.0);
+                ProgressTask task = context.AddTask($"connecting to {options.Target}", maxValue: 1.0);
                 var progress = new Reporter(p =>
                 {
                     task.Value = p.Phase switch

@@ -35,10 +35,12 @@ internal static class EchoCommand
         var tlsCert = new Option<string?>("--tls-cert") { Description = "Serve TLS with this certificate: PEM (key from --tls-key or the same file) or PFX without a password" };
         var tlsKey = new Option<string?>("--tls-key") { Description = "The PEM private key of --tls-cert" };
         var udp = new Option<bool>("--udp") { Description = "Serve the echo protocol over UDP instead (RFC 862): datagrams read and echoed in batches; --write-limit bounds the send queue" };
+        var unix = new Option<string?>("--unix") { Description = "Listen on a Unix domain socket instead of TCP: a path (a dead server's socket file is replaced; the file is removed on exit) or @name for a Linux abstract name" };
+        var fd = new Option<int?>("--fd") { Description = "Serve the listening socket (TCP or Unix) this process inherited as descriptor N; sockets passed by systemd socket activation (LISTEN_FDS) are served without it" };
 
         var command = new Command("echo", "Run the tutorial's echo server, done right, on any backend and trigger mode")
         {
-            host, port, backend, io, trigger, loops, maxConnections, idleTimeout, writeLimit, trace, api, tlsCert, tlsKey, udp,
+            host, port, backend, io, trigger, loops, maxConnections, idleTimeout, writeLimit, trace, api, tlsCert, tlsKey, udp, unix, fd,
         };
         command.SetAction(parse => Run(new EchoSettings(
             parse.GetValue(host)!,
@@ -54,7 +56,10 @@ internal static class EchoCommand
             parse.GetValue(api),
             parse.GetValue(tlsCert),
             parse.GetValue(tlsKey),
-            parse.GetValue(udp))));
+            parse.GetValue(udp),
+            parse.GetValue(unix),
+            parse.GetValue(fd),
+            parse.GetResult(host) is { Implicit: false } || parse.GetResult(port) is { Implicit: false })));
         return command;
     }
 
@@ -67,11 +72,12 @@ internal static class EchoCommand
         (bool pipes, bool inline) = ParseApi(settings);
         using X509Certificate2? certificate = settings.TlsCert is { } certPath ? TlsCertificate.Load(certPath, settings.TlsKey) : null;
         string backendName = model == IoModel.Completion ? CheckCompletion(backend, trigger) : CheckReadiness(backend, trigger);
-        IPAddress address = Resolve(settings.Host);
         if (settings.Udp)
         {
-            return UdpEchoServer.Run(new UdpEchoSettings(settings.Host, address, settings.Port, backend, backendName, model, trigger, settings.Loops, settings.WriteLimit, settings.Trace));
+            return UdpEchoServer.Run(new UdpEchoSettings(settings.Host, Resolve(settings.Host), settings.Port, backend, backendName, model, trigger, settings.Loops, settings.WriteLimit, settings.Trace));
         }
+        IReadOnlyList<ActivatedSocket> activated = settings.Unix is null && settings.Fd is null ? TakeActivated() : [];
+        IPAddress? address = settings.Unix is null && settings.Fd is null && activated.Count == 0 ? Resolve(settings.Host) : null;
         ulong fdLimit = DescriptorLimit.RaiseToHard().Soft;
         // .NET opens its console writers lazily, each on a dup of fd 1 or 2: open them now, while descriptors
         // are to be had, or the first line logged when the process runs out of them would itself fail with EMFILE.
@@ -114,18 +120,91 @@ internal static class EchoCommand
             faulted = true;
             stop.Set();
         };
-        using TcpServer server = Listen(group, new IPEndPoint(address, settings.Port), handlers, options, settings);
-        group.Start();
-        output.WriteLine($"iomux echo: listening on {server.LocalEndPoint} (backend {backendName}, io {model.ToString().ToLowerInvariant()}, trigger {trigger.ToString().ToLowerInvariant()}, loops {settings.Loops}, api {(pipes ? inline ? "pipe-inline" : "pipe" : "callback")}{(certificate is null ? "" : ", tls")}, fd limit raised to {fdLimit})");
-        stop.Wait();
+        var listeners = new EchoListeners();
+        using (listeners)
+        {
+            if (address is not null)
+            {
+                listeners.Add(Listen(group, new IPEndPoint(address, settings.Port), handlers, options, settings), "");
+            }
+            else if (settings.Unix is { } unixPath)
+            {
+                listeners.Add(ListenUnix(group, UnixAddress.Parse(unixPath, "--unix"), handlers, options), "");
+            }
+            else if (settings.Fd is { } inherited)
+            {
+                listeners.Add(ListenOnDescriptor(group, new SafeSocketHandle(inherited, ownsHandle: true), $"--fd {inherited}", handlers, options, listeners), $"fd {inherited}, ");
+            }
+            else
+            {
+                foreach (ActivatedSocket socket in activated)
+                {
+                    listeners.Add(ListenOnDescriptor(group, socket.Handle, $"socket activation's fd {socket.Fd} ({socket.Name})", handlers, options, listeners), $"fd {socket.Fd} '{socket.Name}' from socket activation, ");
+                }
+            }
+            group.Start();
+            foreach ((TcpServer server, string origin) in listeners.Servers)
+            {
+                output.WriteLine($"iomux echo: listening on {UnixAddress.Describe(server.LocalEndPoint)} ({origin}backend {backendName}, io {model.ToString().ToLowerInvariant()}, trigger {trigger.ToString().ToLowerInvariant()}, loops {settings.Loops}, api {(pipes ? inline ? "pipe-inline" : "pipe" : "callback")}{(certificate is null ? "" : ", tls")}, fd limit raised to {fdLimit})");
+            }
+            stop.Wait();
 
-        output.WriteLine($"iomux echo: stopping: no new connections, flushing queued replies (at most {DrainDeadline.TotalSeconds:0} s)");
-        bool drained = !faulted && server.StopAsync(DrainDeadline).Wait(DrainDeadline + TimeSpan.FromSeconds(2));
-        group.Dispose();
-        TcpServerCounters counters = server.Counters;
-        output.WriteLine($"iomux echo: stopped{(drained ? "" : " (drain incomplete)")}; {counters.Accepted} connections served, "
-            + $"{counters.RejectedOverLimit} over the limit, {counters.RejectedDescriptorRefused} refused by the selector, {counters.RejectedSetupFailed} not set up, {counters.RejectedOutOfDescriptors} shed for lack of descriptors");
-        return faulted ? 1 : 0;
+            output.WriteLine($"iomux echo: stopping: no new connections, flushing queued replies (at most {DrainDeadline.TotalSeconds:0} s)");
+            bool drained = !faulted && Task.WhenAll(listeners.Servers.Select(s => s.Server.StopAsync(DrainDeadline))).Wait(DrainDeadline + TimeSpan.FromSeconds(2));
+            group.Dispose();
+            TcpServerCounters[] counters = [.. listeners.Servers.Select(s => s.Server.Counters)];
+            output.WriteLine($"iomux echo: stopped{(drained ? "" : " (drain incomplete)")}; {counters.Sum(c => c.Accepted)} connections served, "
+                + $"{counters.Sum(c => c.RejectedOverLimit)} over the limit, {counters.Sum(c => c.RejectedDescriptorRefused)} refused by the selector, {counters.Sum(c => c.RejectedSetupFailed)} not set up, {counters.Sum(c => c.RejectedOutOfDescriptors)} shed for lack of descriptors");
+            return faulted ? 1 : 0;
+        }
+    }
+
+    /// <summary>Sockets passed by socket activation, if any; malformed variables are bad input.</summary>
+    private static IReadOnlyList<ActivatedSocket> TakeActivated()
+    {
+        try
+        {
+            return SocketActivation.TakeListeners();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new UsageException($"socket activation: {e.Message}", e);
+        }
+    }
+
+    private static TcpServer ListenUnix(EventLoopGroup group, UnixDomainSocketEndPoint endPoint, Func<Connection, IConnectionHandler> handlers, TcpServerOptions options)
+    {
+        string shown = UnixAddress.Describe(endPoint);
+        try
+        {
+            return TcpServer.Start(group, endPoint, handlers, options);
+        }
+        catch (SyscallException e) when (e.Errno == Errno.EADDRINUSE)
+        {
+            throw new UsageException($"{shown} is in use: a live server answers there, or the path is not a socket; stop that server or choose another --unix path", e);
+        }
+        catch (SyscallException e) when (e.Errno == Errno.ENOENT)
+        {
+            throw new UsageException($"{shown}: its directory does not exist; create it or choose another --unix path", e);
+        }
+        catch (SyscallException e) when (e.Errno is Errno.EACCES or Errno.EPERM)
+        {
+            throw new UsageException($"{shown}: no permission to create the socket file there; choose a --unix path in a directory you can write", e);
+        }
+    }
+
+    /// <summary>A listening socket the process inherited; the handle is kept (and closed) with the servers.</summary>
+    private static TcpServer ListenOnDescriptor(EventLoopGroup group, SafeSocketHandle handle, string source, Func<Connection, IConnectionHandler> handlers, TcpServerOptions options, EchoListeners listeners)
+    {
+        listeners.Keep(handle);
+        try
+        {
+            return TcpServer.StartOnListener(group, handle, handlers, options);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"{source}: {e.Message}", e);
+        }
     }
 
     private static TcpServer Listen(EventLoopGroup group, IPEndPoint endPoint, Func<Connection, IConnectionHandler> handlers, TcpServerOptions options, EchoSettings settings)
@@ -281,7 +360,7 @@ internal static class EchoCommand
             ?? throw new UsageException($"host '{host}' has no IPv4 or IPv6 address; use an IP address");
     }
 
-    private sealed record EchoSettings(string Host, int Port, string Backend, string? Io, string Trigger, int Loops, int MaxConnections, double? IdleTimeoutSeconds, int WriteLimit, bool Trace, string? Api, string? TlsCert, string? TlsKey, bool Udp)
+    private sealed record EchoSettings(string Host, int Port, string Backend, string? Io, string Trigger, int Loops, int MaxConnections, double? IdleTimeoutSeconds, int WriteLimit, bool Trace, string? Api, string? TlsCert, string? TlsKey, bool Udp, string? Unix, int? Fd, bool TcpAddressGiven)
     {
         public void Validate()
         {
@@ -296,6 +375,22 @@ internal static class EchoCommand
             if (Udp && (Api is not null || TlsCert is not null || TlsKey is not null))
             {
                 throw new UsageException("--api and --tls-cert do not apply to --udp: datagrams have no stream to pipe or encrypt; omit them");
+            }
+            if (Udp && (Unix is not null || Fd is not null))
+            {
+                throw new UsageException($"{(Unix is not null ? "--unix" : "--fd")} does not apply to --udp: the UDP echo binds --host and --port; omit it");
+            }
+            if (Unix is not null && Fd is not null)
+            {
+                throw new UsageException("--unix and --fd both say where to listen; give one of them");
+            }
+            if ((Unix is not null || Fd is not null) && TcpAddressGiven)
+            {
+                throw new UsageException($"{(Unix is not null ? "--unix" : "--fd")} says where to listen, so --host and --port do not apply; drop them");
+            }
+            if (Fd is < 0)
+            {
+                throw new UsageException($"--fd {Fd} is not a descriptor; give the number of an inherited listening socket (3 or more, usually)");
             }
             if (Port is < 0 or > 65535)
             {
@@ -316,6 +411,30 @@ internal static class EchoCommand
             if (WriteLimit < 1024)
             {
                 throw new UsageException($"--write-limit {WriteLimit} is too small; use at least 1024 bytes");
+            }
+        }
+    }
+
+    /// <summary>The servers echo runs, each with where it came from, and the inherited handles they listen on: disposed together.</summary>
+    private sealed class EchoListeners : IDisposable
+    {
+        private readonly List<SafeSocketHandle> _handles = [];
+
+        public List<(TcpServer Server, string Origin)> Servers { get; } = [];
+
+        public void Add(TcpServer server, string origin) => Servers.Add((server, origin));
+
+        public void Keep(SafeSocketHandle handle) => _handles.Add(handle);
+
+        public void Dispose()
+        {
+            foreach ((TcpServer server, _) in Servers)
+            {
+                server.Dispose();
+            }
+            foreach (SafeSocketHandle handle in _handles)
+            {
+                handle.Dispose();
             }
         }
     }

@@ -29,7 +29,7 @@ public static class LoadGenerator
         {
             throw new ArgumentException(problem, nameof(options));
         }
-        IPEndPoint endpoint = Resolve(options.Host, options.Port);
+        EndPoint endpoint = options.IsUnix ? UnixEndPoint(options.Host) : Resolve(options.Host, options.Port);
         EnsureDescriptors(options.Connections);
 
         var pattern = new MessagePattern(options.Size);
@@ -124,7 +124,7 @@ public static class LoadGenerator
             return new LoadResult
             {
                 Options = options,
-                Endpoint = endpoint.ToString(),
+                Endpoint = UnixAddress.Describe(endpoint),
                 Duration = TimeSpan.FromSeconds(Math.Max(0, end - start) / (double)Stopwatch.Frequency),
                 Messages = workers.Sum(w => w.Measured),
                 Latency = LatencySummary.From(merged),
@@ -174,6 +174,18 @@ public static class LoadGenerator
         foreach (Thread? thread in threads)
         {
             thread?.Join();
+        }
+    }
+
+    private static UnixDomainSocketEndPoint UnixEndPoint(string host)
+    {
+        try
+        {
+            return UnixAddress.Parse(host, "--host");
+        }
+        catch (UsageException e)
+        {
+            throw new LoadGeneratorException(e.Message, e);
         }
     }
 

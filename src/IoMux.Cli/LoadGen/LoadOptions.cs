@@ -7,9 +7,16 @@ public sealed record LoadOptions
     public const int MaxDepth = 65536;
     public const int MaxThreads = 256;
 
+    /// <summary>The server's host name or address, or <c>unix:PATH</c> (<c>unix:@name</c> for an abstract name) for a Unix socket.</summary>
     public string Host { get; init; } = "127.0.0.1";
 
     public int Port { get; init; } = 10001;
+
+    /// <summary>Whether <see cref="Host"/> names a Unix socket (then <see cref="Port"/> does not apply).</summary>
+    public bool IsUnix => UnixAddress.IsUnix(Host);
+
+    /// <summary>The server as messages show it: <c>host:port</c>, or <c>unix:PATH</c>.</summary>
+    public string Target => IsUnix ? Host : $"{Host}:{Port}";
 
     /// <summary>Connections held open for the whole run.</summary>
     public int Connections { get; init; } = 50;
@@ -42,7 +49,7 @@ public sealed record LoadOptions
         {
             return "--host is empty; give a host name or an IP address, e.g. --host 127.0.0.1";
         }
-        if (Port is < 1 or > 65535)
+        if (!IsUnix && Port is < 1 or > 65535)
         {
             return $"--port {Port} is out of range; use 1..65535";
         }

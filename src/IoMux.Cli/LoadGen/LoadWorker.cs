@@ -51,7 +51,7 @@ internal sealed class LoadWorker : IDisposable
     internal Span<byte> WriteBuffer => _writeBuffer;
 
     /// <summary>Opens this worker's connections and waits until every one is established; throws if any cannot be.</summary>
-    public void Connect(IPEndPoint endpoint, IEnumerable<int> connectionIds, MessagePattern pattern, long deadline)
+    public void Connect(EndPoint endpoint, IEnumerable<int> connectionIds, MessagePattern pattern, long deadline)
     {
         foreach (int id in connectionIds)
         {
@@ -70,7 +70,7 @@ internal sealed class LoadWorker : IDisposable
             if (now >= deadline)
             {
                 int pending = _connections.Count - ConnectedCount;
-                throw new LoadGeneratorException($"{pending} connections to {endpoint} did not connect in time; is the server accepting (its listen backlog full)?");
+                throw new LoadGeneratorException($"{pending} connections to {UnixAddress.Describe(endpoint)} did not connect in time; is the server accepting (its listen backlog full)?");
             }
             foreach (SelectorEvent ev in _selector.Wait(_events, WaitTime(now, deadline)))
             {
@@ -82,7 +82,7 @@ internal sealed class LoadWorker : IDisposable
                 var error = (SocketError)(int)connection.Socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
                 if (error != SocketError.Success)
                 {
-                    throw new LoadGeneratorException($"cannot connect to {endpoint}: {DescribeConnectError(error)}");
+                    throw new LoadGeneratorException($"cannot connect to {UnixAddress.Describe(endpoint)}: {DescribeConnectError(error)}");
                 }
                 connection.Connected = true;
                 Interlocked.Increment(ref _connected);
@@ -196,26 +196,33 @@ internal sealed class LoadWorker : IDisposable
     }
 
     /// <summary>
-    /// A non-blocking TCP socket with TCP_NODELAY that has started connecting to <paramref name="endPoint"/>.
-    /// <paramref name="connected"/> is true when the connect finished at once (rare, even on loopback); otherwise
-    /// writability says it finished, and SO_ERROR whether it succeeded.
+    /// A non-blocking socket (TCP with TCP_NODELAY, or Unix) that has started connecting to <paramref name="endPoint"/>.
+    /// <paramref name="connected"/> is true when the connect finished at once (rare for TCP, even on loopback; the
+    /// rule for Unix); otherwise writability says it finished, and SO_ERROR whether it succeeded.
     /// </summary>
-    private static Socket Connect(IPEndPoint endPoint, out bool connected)
+    private static Socket Connect(EndPoint endPoint, out bool connected)
     {
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { Blocking = false, NoDelay = true };
+        bool unix = endPoint is UnixDomainSocketEndPoint;
+        Socket socket = unix
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) { Blocking = false }
+            : new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { Blocking = false, NoDelay = true };
         try
         {
             socket.Connect(endPoint);
             connected = true;
         }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+        catch (SocketException e) when (!unix && e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
         {
             connected = false;
         }
         catch (SocketException e)
         {
             socket.Dispose();
-            throw new LoadGeneratorException($"cannot connect to {endPoint}: {DescribeConnectError(e.SocketErrorCode)}", e);
+            // A Unix connect never waits: it is refused at once, and EAGAIN means the listener's backlog is full.
+            string cause = unix && e.SocketErrorCode == SocketError.WouldBlock
+                ? "EAGAIN (the server's listen backlog is full; lower --connections or raise its backlog)"
+                : DescribeConnectError(e.SocketErrorCode);
+            throw new LoadGeneratorException($"cannot connect to {UnixAddress.Describe(endPoint)}: {cause}", e);
         }
         catch
         {
@@ -228,6 +235,7 @@ internal sealed class LoadWorker : IDisposable
     private static string DescribeConnectError(SocketError error) => error switch
     {
         SocketError.ConnectionRefused => "ECONNREFUSED (nothing is listening there; start the server or fix --host/--port)",
+        SocketError.AddressNotAvailable => "ENOENT or EADDRNOTAVAIL (no socket file there, or no local port free; check the unix: path)",
         SocketError.TimedOut => "ETIMEDOUT (the host did not answer)",
         SocketError.HostUnreachable or SocketError.NetworkUnreachable => $"{error} (no route to the host)",
         _ => new SocketException((int)error).Message,

@@ -75,8 +75,7 @@ internal sealed unsafe class CompletionDatagramDriver : DatagramDriver, IComplet
         if (!_flushQueued)
         {
             _flushQueued = true;
-            _loop.Requeue(this, Readiness.Write);
-            _completions.EndWaitAfterReaping();
+            _loop.Requeue(this, Readiness.Write); // runs this turn: a wait that dispatched completions ends after them
         }
     }
 

@@ -44,7 +44,7 @@ public sealed unsafe class UdpEndpoint : IDisposable
         MaxDatagramSize = options.MaxDatagramSize;
         Queue = new SendQueue(options.SendQueueCapacity, options.SendQueueBytes);
         _fd = socket.Fd;
-        LocalEndPoint = Sockets.LocalEndPoint(socket.Fd);
+        LocalEndPoint = (IPEndPoint)Sockets.LocalEndPoint(socket.Fd);
         RemoteEndPoint = options.Remote;
         _driver = options.IoModel == IoModel.Completion
             ? new CompletionDatagramDriver(this, socket, loop.Completions, options, loop)

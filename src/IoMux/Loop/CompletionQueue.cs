@@ -5,7 +5,7 @@ namespace IoMux;
 
 /// <summary>
 /// A loop's completion capability: typed socket requests (receive into a shared provided buffer, send or
-/// gathered send, cancel) on the io_uring ring its selector waits on, so they go to the kernel with the
+/// gathered send, connect, cancel) on the io_uring ring its selector waits on, so they go to the kernel with the
 /// loop's next wait, and each completion is handed to the <see cref="ICompletionTarget"/> that asked. A
 /// target holds a slot from <see cref="Attach"/> until <see cref="Detach"/>, which it calls only once none
 /// of its requests is in flight: a slot, and the native memory it lends, is never reused while the kernel may
@@ -43,7 +43,6 @@ internal sealed unsafe class CompletionQueue : IRingCompletionSink, IDisposable
     private ushort _nextGroup = ReceiveGroup + 1;
     private readonly Stack<ushort> _freeGroups = new();
     private bool _closed;
-    private bool _endOfWait;
 
     private CompletionQueue(IoUringSelector selector)
     {
@@ -178,21 +177,12 @@ internal sealed unsafe class CompletionQueue : IRingCompletionSink, IDisposable
     public void SendMessage(int slot, byte operation, int fd, MessageHeader* header) =>
         Submit(slot, operation, IoUringDatagramRequests.SendMessage(fd, header));
 
-    /// <summary>
-    /// Ends the wait in progress once its completions are reaped (called from a target, inside it), so the loop's
-    /// turn, and the work the target re-queued there, comes at once.
-    /// </summary>
-    public void EndWaitAfterReaping() => _endOfWait = true;
-
-    bool IRingCompletionSink.TakeEndOfWait()
-    {
-        bool requested = _endOfWait;
-        _endOfWait = false;
-        return requested;
-    }
-
     /// <summary>Whether <paramref name="slot"/>'s <paramref name="operation"/> is still held by the kernel (a multishot request until its last completion).</summary>
     public bool IsInFlight(int slot, byte operation) => (_slots[slot].InFlight & (1 << operation)) != 0;
+
+    /// <summary>Connects <paramref name="fd"/> to the address at <paramref name="address"/> (native memory the caller keeps in place until the request completes).</summary>
+    public unsafe void Connect(int slot, byte operation, int fd, byte* address, uint length) =>
+        Submit(slot, operation, IoUringRequests.Connect(fd, address, length));
 
     /// <summary>Asks the kernel to cancel <paramref name="slot"/>'s <paramref name="operation"/>; the request still completes, with -ECANCELED if it was waiting.</summary>
     public void Cancel(int slot, byte operation)

@@ -7,8 +7,18 @@ internal static class Constants
     public const int O_CLOEXEC = 0x80000;
 
     public const int F_GETFD = 1;
+    public const int F_SETFD = 2;
     public const int F_GETFL = 3;
     public const int F_SETFL = 4;
+    public const int F_DUPFD_CLOEXEC = 1030;
+    public const int FD_CLOEXEC = 1;
+
+    public const int AT_FDCWD = -100;
+    public const int AT_SYMLINK_NOFOLLOW = 0x100;
+    public const uint STATX_TYPE = 0x1;
+    public const uint STATX_INO = 0x100;
+    public const int S_IFMT = 0xF000;
+    public const int S_IFSOCK = 0xC000;
 
     public const int EFD_NONBLOCK = O_NONBLOCK;
     public const int EFD_CLOEXEC = O_CLOEXEC;
@@ -41,16 +51,20 @@ internal static class Constants
     public const int AF_INET = 2;
     public const int AF_INET6 = 10;
     public const int SOCK_STREAM = 1;
+    public const int SOCK_DGRAM = 2;
     public const int SOCK_NONBLOCK = O_NONBLOCK;
     public const int SOCK_CLOEXEC = O_CLOEXEC;
 
     public const int SOL_SOCKET = 1;
     public const int SO_REUSEADDR = 2;
+    public const int SO_TYPE = 3;
     public const int SO_ERROR = 4;
     public const int SO_SNDBUF = 7;
     public const int SO_RCVBUF = 8;
     public const int SO_LINGER = 13;
     public const int SO_REUSEPORT = 15;
+    public const int SO_ACCEPTCONN = 30;
+    public const int SO_DOMAIN = 39;
     public const int IPPROTO_TCP = 6;
     public const int TCP_NODELAY = 1;
 

@@ -3,8 +3,6 @@ namespace IoMux.Native;
 /// <summary>Linux constants of UDP sockets (x86-64 and arm64 agree on every value here).</summary>
 internal static class DatagramConstants
 {
-    public const int SOCK_DGRAM = 2;
-
     public const int IPPROTO_IP = 0;
     public const int IPPROTO_IPV6 = 41;
     public const int IP_TTL = 2;

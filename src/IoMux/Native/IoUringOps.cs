@@ -15,6 +15,7 @@ internal static class IoUringOps
     public const byte IORING_OP_SENDMSG = 9;
     public const byte IORING_OP_RECVMSG = 10;
     public const byte IORING_OP_ASYNC_CANCEL = 14;
+    public const byte IORING_OP_CONNECT = 16;
     public const byte IORING_OP_SEND = 26;
     public const byte IORING_OP_RECV = 27;
 

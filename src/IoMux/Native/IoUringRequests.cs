@@ -43,6 +43,15 @@ internal static unsafe class IoUringRequests
         PollEvents = (uint)Constants.MSG_NOSIGNAL,
     };
 
+    /// <summary>connect(2) to the address at <paramref name="address"/>, which must stay in place until the request completes.</summary>
+    public static IoUringSqe Connect(int fd, byte* address, uint length) => new()
+    {
+        Opcode = IORING_OP_CONNECT,
+        Fd = fd,
+        Address = (ulong)address,
+        Offset = length,
+    };
+
     /// <summary>Asks the kernel to cancel the request whose user_data is <paramref name="target"/>; it then completes (-ECANCELED if it was still waiting).</summary>
     public static IoUringSqe Cancel(ulong target, ulong userData) => new()
     {

@@ -36,6 +36,13 @@ internal static unsafe partial class Libc
     [LibraryImport(C, EntryPoint = "dup", SetLastError = true)]
     public static partial int Dup(int fd);
 
+    // Files
+    [LibraryImport(C, EntryPoint = "unlink", SetLastError = true)]
+    public static partial int Unlink(byte* path);
+
+    [LibraryImport(C, EntryPoint = "statx", SetLastError = true)]
+    public static partial int Statx(int dirFd, byte* path, int flags, uint mask, byte* statx);
+
     // Readiness
     [LibraryImport(C, EntryPoint = "epoll_create1", SetLastError = true)]
     public static partial int EpollCreate1(int flags);

@@ -10,12 +10,10 @@ namespace IoMux.Native;
 /// close-on-exec from birth; calls on the data path report errno instead of throwing, because
 /// EAGAIN and a peer's reset are ordinary outcomes there, not exceptions.
 /// </summary>
-internal static unsafe class Sockets
+internal static unsafe partial class Sockets
 {
     /// <summary>The most iovecs one gather write passes (well under IOV_MAX, 1024).</summary>
     public const int MaxGatherSegments = 64;
-
-    private const int SockaddrIn6Size = 28;
 
     /// <summary>
     /// A bound, listening TCP socket. <paramref name="reusePort"/> sets SO_REUSEPORT so several
@@ -34,39 +32,10 @@ internal static unsafe class Sockets
             {
                 SetOption(socket.Fd, SOL_SOCKET, SO_REUSEPORT, 1, "setsockopt(SO_REUSEPORT)");
             }
-            byte* address = stackalloc byte[SockaddrIn6Size];
-            uint length = Encode(endPoint, new Span<byte>(address, SockaddrIn6Size));
+            byte* address = stackalloc byte[SockAddr.MaxSize];
+            uint length = SockAddr.Encode(endPoint, new Span<byte>(address, SockAddr.MaxSize));
             LastError.Check(Libc.Bind(socket.Fd, address, length), "bind", socket.Fd);
             LastError.Check(Libc.Listen(socket.Fd, backlog), "listen", socket.Fd);
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>
-    /// A TCP socket (non-blocking, close-on-exec, TCP_NODELAY) that has started connecting to <paramref name="endPoint"/>.
-    /// <paramref name="connected"/> is true when the connect finished at once (rare, even on loopback); otherwise
-    /// wait for writability and ask <see cref="PendingError"/>.
-    /// </summary>
-    public static FileDescriptor Connect(IPEndPoint endPoint, out bool connected)
-    {
-        ArgumentNullException.ThrowIfNull(endPoint);
-        int family = endPoint.AddressFamily == AddressFamily.InterNetworkV6 ? AF_INET6 : AF_INET;
-        var socket = new FileDescriptor(LastError.Check(Libc.Socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), "socket", -1));
-        try
-        {
-            SetNoDelay(socket.Fd);
-            byte* address = stackalloc byte[SockaddrIn6Size];
-            uint length = Encode(endPoint, new Span<byte>(address, SockaddrIn6Size));
-            connected = Libc.Connect(socket.Fd, address, length) == 0;
-            if (!connected && LastError.Get() is var errno && errno != Errno.EINPROGRESS)
-            {
-                throw new SyscallException($"connect({endPoint})", errno, socket.Fd);
-            }
             return socket;
         }
         catch
@@ -88,12 +57,12 @@ internal static unsafe class Sockets
     public static void SetNoDelay(int fd) => SetOption(fd, IPPROTO_TCP, TCP_NODELAY, 1, "setsockopt(TCP_NODELAY)");
 
     /// <summary>The address a socket is bound to (the real port after binding port 0).</summary>
-    public static IPEndPoint LocalEndPoint(int fd)
+    public static EndPoint LocalEndPoint(int fd)
     {
-        byte* address = stackalloc byte[SockaddrIn6Size];
-        uint length = SockaddrIn6Size;
+        byte* address = stackalloc byte[SockAddr.MaxSize];
+        uint length = SockAddr.MaxSize;
         LastError.Check(Libc.GetSockName(fd, address, &length), "getsockname", fd);
-        return Decode(new ReadOnlySpan<byte>(address, (int)length));
+        return SockAddr.Decode(new ReadOnlySpan<byte>(address, (int)length));
     }
 
     /// <summary>recv(2); returns bytes read, 0 at EOF, or -1 with <paramref name="errno"/> set.</summary>
@@ -153,33 +122,5 @@ internal static unsafe class Sockets
     private static void SetOption(int fd, int level, int name, int value, string call)
     {
         LastError.Check(Libc.SetSockOpt(fd, level, name, &value, sizeof(int)), call, fd);
-    }
-
-    /// <summary>sockaddr_in / sockaddr_in6: family in host order, port in network order.</summary>
-    private static uint Encode(IPEndPoint endPoint, Span<byte> address)
-    {
-        address.Clear();
-        ushort port = (ushort)endPoint.Port;
-        address[2] = (byte)(port >> 8);
-        address[3] = (byte)port;
-        if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            MemoryMarshal.Write(address, (ushort)AF_INET6);
-            endPoint.Address.TryWriteBytes(address[8..24], out _);
-            MemoryMarshal.Write(address[24..], (uint)endPoint.Address.ScopeId);
-            return SockaddrIn6Size;
-        }
-        MemoryMarshal.Write(address, (ushort)AF_INET);
-        endPoint.Address.TryWriteBytes(address[4..8], out _);
-        return 16;
-    }
-
-    private static IPEndPoint Decode(ReadOnlySpan<byte> address)
-    {
-        int family = MemoryMarshal.Read<ushort>(address);
-        int port = (address[2] << 8) | address[3];
-        return family == AF_INET6
-            ? new IPEndPoint(new IPAddress(address[8..24], MemoryMarshal.Read<uint>(address[24..])), port)
-            : new IPEndPoint(new IPAddress(address[4..8]), port);
     }
 }

@@ -34,7 +34,7 @@ public static class PipeServer
     /// an application can still answer a peer that has finished sending.
     /// </summary>
     /// <param name="group">The loops to serve on.</param>
-    /// <param name="endPoint">The address to listen on; port 0 picks a free port.</param>
+    /// <param name="endPoint">The address to listen on: an <see cref="IPEndPoint"/> (port 0 picks a free port) or a <see cref="System.Net.Sockets.UnixDomainSocketEndPoint"/>.</param>
     /// <param name="application">The protocol, one call per connection.</param>
     /// <param name="options">How the server runs, or <see langword="null"/> for the defaults with half-open connections.</param>
     /// <param name="pipeOptions">The pipes' thresholds and scheduling, or <see langword="null"/> for the defaults.</param>
@@ -43,6 +43,6 @@ public static class PipeServer
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
     /// <exception cref="NotSupportedException">A loop cannot serve the options' I/O model or trigger.</exception>
     /// <exception cref="Native.SyscallException">socket, bind or listen failed (EADDRINUSE, say).</exception>
-    public static TcpServer Start(EventLoopGroup group, IPEndPoint endPoint, Func<PipeConnection, CancellationToken, Task> application, TcpServerOptions? options = null, PipeConnectionOptions? pipeOptions = null) =>
+    public static TcpServer Start(EventLoopGroup group, EndPoint endPoint, Func<PipeConnection, CancellationToken, Task> application, TcpServerOptions? options = null, PipeConnectionOptions? pipeOptions = null) =>
         TcpServer.Start(group, endPoint, Handler(application, pipeOptions), options ?? new TcpServerOptions { AllowHalfOpen = true });
 }

@@ -93,6 +93,9 @@ public sealed partial class IoUringSelector
             else if ((cqe.UserData & CompletionTag) != 0)
             {
                 CompletionSink?.OnCompletion(cqe);
+                // Its callbacks may have scheduled a timer or re-queued a handler: end the wait, so the loop's turn
+                // runs them and the next wait is timed by them, not by the timeout this one began with.
+                woken = true;
             }
             return false; // RemoveUserData: a cancelled poll's own result, nothing to learn from it
         }

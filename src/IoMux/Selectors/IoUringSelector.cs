@@ -120,9 +120,8 @@ public sealed partial class IoUringSelector : Selector
     private protected override int WaitInKernel(Span<SelectorEvent> events, int timeoutMs, out bool woken)
     {
         woken = false;
+        // A completion the recheck handed on ends the wait before it begins: its callbacks may have asked for the turn.
         Recheck(ref woken);
-        // A completion the recheck handed on may already have asked for the turn: then only look, do not block.
-        woken |= CompletionSink?.TakeEndOfWait() == true;
         ArmQueued();
         int submitted = Ring.SubmitAndWait(1, woken ? 0 : timeoutMs, out Errno errno);
         // EBADR cannot be provoked from a test: the kernel drops a completion only when the completion ring is full
@@ -134,7 +133,6 @@ public sealed partial class IoUringSelector : Selector
             throw new SyscallException("io_uring_enter", errno, Ring.Fd);
         }
         int count = Reap(events, ref woken);
-        woken |= CompletionSink?.TakeEndOfWait() == true;
         if (dropped)
         {
             RecoverDroppedCompletions();

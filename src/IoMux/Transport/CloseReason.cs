@@ -15,7 +15,7 @@ public enum CloseReason
     Local,
     /// <summary>The application called <see cref="Connection.Abort"/>; queued output was dropped.</summary>
     Aborted,
-    /// <summary>The server stopped: queued output was sent within the drain deadline, or dropped after it.</summary>
+    /// <summary>The server or connector stopped (or was disposed): queued output was sent within the drain deadline, or dropped after it.</summary>
     ServerStopping,
     /// <summary>The handler threw; <see cref="Connection.HandlerException"/> holds the exception.</summary>
     HandlerFailed,

@@ -1,30 +1,40 @@
 using IoMux.Native;
+using Microsoft.Extensions.Logging;
 
 namespace IoMux.Transport;
 
 /// <summary>
-/// A server's connections on one loop: admits a connected socket (a slot, a driver, a handler, a start — and on
-/// any failure gives back exactly what was taken), keeps the list, and drains it when the server stops. A
+/// The connections of one owner (a server, or a connector) on one loop: admits a connected socket (a slot, a driver, a handler, a start — and on
+/// any failure gives back exactly what was taken), keeps the list, and drains it when the owner stops. A
 /// connection leaves the set when its driver has closed the socket, so a finished drain means no socket of
 /// this loop is left open. Loop thread only.
 /// </summary>
 internal sealed class ConnectionSet : IConnectionOwner
 {
-    private readonly TcpServer _server;
     private readonly EventLoop _loop;
     private readonly LoopResources _resources;
+    private readonly ConnectionOptions _options;
+    private readonly int _maxConnections;
+    private readonly TcpServerCounters _counters;
+    private readonly ILogger _logger;
+    private readonly Func<Connection, IConnectionHandler>? _handlerFactory;
     private readonly ConnectionSettings _settings;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Connection? _first;
     private LoopTimer? _deadlineTimer;
     private bool _stopping;
 
-    public ConnectionSet(TcpServer server, EventLoop loop, LoopResources resources)
+    /// <summary>A set whose sockets get their handler from <paramref name="handlerFactory"/>, unless <see cref="Admit"/> is given one (a connector's are).</summary>
+    public ConnectionSet(EventLoop loop, LoopResources resources, ConnectionOptions options, int maxConnections, TcpServerCounters counters, ILogger logger, Func<Connection, IConnectionHandler>? handlerFactory)
     {
-        _server = server;
         _loop = loop;
         _resources = resources;
-        _settings = new ConnectionSettings(server.Options, server.Logger);
+        _options = options;
+        _maxConnections = maxConnections;
+        _counters = counters;
+        _logger = logger;
+        _handlerFactory = handlerFactory;
+        _settings = new ConnectionSettings(options, logger);
     }
 
     public int Count { get; private set; }
@@ -32,21 +42,27 @@ internal sealed class ConnectionSet : IConnectionOwner
     /// <summary>Completes when, after <see cref="BeginStop"/>, every connection of this loop has released its socket.</summary>
     public Task Drained => _drained.Task;
 
-    private TcpServerOptions Options => _server.Options;
-
-    /// <summary>Serves a connected socket (accepted, or handed over) as a new connection of this loop, unless over the limit.</summary>
-    public void Admit(FileDescriptor socket)
+    /// <summary>
+    /// Serves a connected socket (accepted, connected or handed over) as a new connection of this loop, unless over
+    /// the limit; <paramref name="handler"/> serves it, or, when null, one from the handler factory. Returns the started
+    /// connection, or <see langword="null"/> when it was rejected (the socket is closed then, and no handler was told).
+    /// </summary>
+    /// <remarks><paramref name="optionsApplied"/>: the socket options were set already (a connector sets them before connecting).</remarks>
+    public Connection? Admit(FileDescriptor socket, IConnectionHandler? handler = null, bool optionsApplied = false)
     {
         int fd = socket.Fd;
-        if (!_server.Counters.TryOpen(Options.MaxConnections))
+        if (!_counters.TryOpen(_maxConnections))
         {
             socket.Dispose();
             Reject(fd, RejectReason.OverConnectionLimit);
-            return;
+            return null;
         }
         try
         {
-            Options.Socket.ApplyTo(fd);
+            if (!optionsApplied)
+            {
+                _options.Socket.ApplyTo(fd);
+            }
         }
         catch (SyscallException)
         {
@@ -57,20 +73,20 @@ internal sealed class ConnectionSet : IConnectionOwner
         try
         {
             ConnectionDriver driver = _resources.CreateDriver(socket);
-            connection = new Connection(_loop, _server.Counters.NextId(), driver, _settings, this, _resources.Segments);
+            connection = new Connection(_loop, _counters.NextId(), driver, _settings, this, _resources.Segments);
         }
 #pragma warning disable CA1031 // A connection that cannot be set up costs only itself: its slot and socket are given back.
         catch (Exception e)
 #pragma warning restore CA1031
         {
             socket.Dispose();
-            _server.Counters.SlotReleased();
-            TransportLog.SetupFailed(_server.Logger, fd, e.Message);
+            _counters.SlotReleased();
+            TransportLog.SetupFailed(_logger, fd, e.Message);
             Reject(fd, RejectReason.SetupFailed);
-            return;
+            return null;
         }
         Link(connection);
-        Start(connection, fd);
+        return Start(connection, fd, handler) ? connection : null;
     }
 
     /// <summary>Stops admitting; asks every connection to flush and close; closes the rest at <paramref name="deadline"/>.</summary>
@@ -111,14 +127,14 @@ internal sealed class ConnectionSet : IConnectionOwner
     {
         if (connection.WasStarted)
         {
-            _server.Counters.ConnectionClosed(connection.CloseReason);
+            _counters.ConnectionClosed(connection.CloseReason);
         }
     }
 
     void IConnectionOwner.Released(Connection connection)
     {
         Unlink(connection);
-        _server.Counters.SlotReleased();
+        _counters.SlotReleased();
         if (_stopping && Count == 0)
         {
             _deadlineTimer?.Cancel();
@@ -126,39 +142,39 @@ internal sealed class ConnectionSet : IConnectionOwner
         }
     }
 
-    private void Start(Connection connection, int fd)
+    private bool Start(Connection connection, int fd, IConnectionHandler? handler)
     {
         try
         {
-            IConnectionHandler handler = _server.HandlerFactory(connection);
-            connection.Start(handler);
+            connection.Start(handler ?? _handlerFactory!(connection));
         }
         catch (DescriptorRefusedException e)
         {
-            TransportLog.DescriptorRefused(_server.Logger, fd, e.Backend, e.Message);
+            TransportLog.DescriptorRefused(_logger, fd, e.Backend, e.Message);
             Reject(fd, RejectReason.DescriptorRefused);
             connection.CloseNow(CloseReason.Error);
-            return;
+            return false;
         }
         catch (SyscallException e)
         {
-            TransportLog.RegistrationFailed(_server.Logger, fd, e.Message);
+            TransportLog.RegistrationFailed(_logger, fd, e.Message);
             Reject(fd, RejectReason.SetupFailed);
             connection.CloseNow(CloseReason.Error);
-            return;
+            return false;
         }
 #pragma warning disable CA1031 // A failing handler factory costs its connection, never the loop.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            TransportLog.HandlerFactoryFailed(_server.Logger, fd, e.Message, e);
+            TransportLog.HandlerFactoryFailed(_logger, fd, e.Message, e);
             connection.CloseNow(CloseReason.HandlerFailed);
-            return;
+            return false;
         }
         if (connection.WasStarted)
         {
-            _server.Counters.ConnectionStarted();
+            _counters.ConnectionStarted();
         }
+        return connection.WasStarted;
     }
 
     private void Link(Connection connection)
@@ -192,7 +208,7 @@ internal sealed class ConnectionSet : IConnectionOwner
 
     private void Reject(int fd, RejectReason reason)
     {
-        _server.Counters.Rejected(reason);
-        Options.Trace?.Rejected(fd, reason);
+        _counters.Rejected(reason);
+        _options.Trace?.Rejected(fd, reason);
     }
 }

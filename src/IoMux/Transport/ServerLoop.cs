@@ -12,8 +12,8 @@ internal sealed class ServerLoop
     {
         Loop = loop;
         _resources = new LoopResources(loop, server.Options);
-        Connections = new ConnectionSet(server, loop, _resources);
-        _acceptor = new Acceptor(loop, listener, server.Options, server.Counters, server.Logger, Connections.Admit);
+        Connections = new ConnectionSet(loop, _resources, server.Options, server.Options.MaxConnections, server.Counters, server.Logger, server.HandlerFactory);
+        _acceptor = new Acceptor(loop, listener, server.Options, server.Counters, server.Logger, socket => Connections.Admit(socket));
     }
 
     public EventLoop Loop { get; }

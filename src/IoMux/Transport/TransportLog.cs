@@ -4,7 +4,7 @@ namespace IoMux.Transport;
 
 /// <summary>
 /// Everything the transport logs, each with its own event id and structured fields (source-generated: nothing
-/// is formatted or allocated unless the level is enabled). Ids 1-99 are the server's and connections'.
+/// is formatted or allocated unless the level is enabled). Ids 1-99 are the server's, connectors' and connections'.
 /// </summary>
 internal static partial class TransportLog
 {
@@ -31,4 +31,10 @@ internal static partial class TransportLog
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Debug, Message = "connection {ConnectionId} (fd {Fd}) closed: {CloseReason}{ErrnoSuffix}")]
     public static partial void Closed(ILogger logger, long connectionId, int fd, CloseReason closeReason, string errnoSuffix);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Debug, Message = "{Message} ({ConnectError})")]
+    public static partial void ConnectFailed(ILogger logger, ConnectError connectError, string message);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "the handler's OnConnectFailed threw after: {Message}")]
+    public static partial void ConnectHandlerFailed(ILogger logger, string message, Exception exception);
 }

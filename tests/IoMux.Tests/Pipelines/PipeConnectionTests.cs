@@ -124,7 +124,7 @@ public sealed class PipeConnectionTests
         WaitFor(() => OnLoop(server.Loop, () => connection.Connection.IsReadPaused), "the connection was never paused although the application read nothing");
         // Paused, the socket's receive queue fills (a fixed 1 MiB SO_RCVBUF, so the kernel does not keep the window
         // small for a reader that never reads).
-        WaitFor(() => TcpQueues.Unread(server.Server.LocalEndPoint, (System.Net.IPEndPoint)client.LocalEndPoint!) > 512 * 1024,
+        WaitFor(() => TcpQueues.Unread((System.Net.IPEndPoint)server.Server.LocalEndPoint, (System.Net.IPEndPoint)client.LocalEndPoint!) > 512 * 1024,
             "the server's receive queue never filled: the socket was still being read although the application read nothing");
         Assert.False(flood.Join(TimeSpan.Zero), "64 MiB went through although the application read nothing");
 
@@ -167,7 +167,7 @@ public sealed class PipeConnectionTests
         using Socket client = server.Connect(receiveBuffer: 4096);
 
         // The connection queue passes its high watermark, the pump stops, the pipe fills, and the flush waits.
-        WaitFor(() => Volatile.Read(ref flushing) == 1 && Interlocked.Read(ref written) > highWatermark && TcpQueues.Unsent(server.Server.LocalEndPoint, (System.Net.IPEndPoint)client.LocalEndPoint!) > 0,
+        WaitFor(() => Volatile.Read(ref flushing) == 1 && Interlocked.Read(ref written) > highWatermark && TcpQueues.Unsent((System.Net.IPEndPoint)server.Server.LocalEndPoint, (System.Net.IPEndPoint)client.LocalEndPoint!) > 0,
             "the application never had to wait for a peer that reads nothing");
         Assert.False(finished.Task.IsCompleted, "the application wrote 64 MiB to a peer that read nothing");
 

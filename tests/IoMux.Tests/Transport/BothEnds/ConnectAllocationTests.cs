@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Sockets;
+using IoMux.Tests.Selectors.Support;
+using IoMux.Transport;
+
+using static IoMux.Tests.Transport.TransportTestKit;
+
+namespace IoMux.Tests.Transport.BothEnds;
+
+/// <summary>
+/// The callback form of connect allocates nothing of its own: a round of connects costs its loop no more than the
+/// same number of accepted connections cost a server's loop — the connection itself — on every transport mode.
+/// </summary>
+public sealed class ConnectAllocationTests
+{
+    private const int PerRound = 32;
+
+    [Theory]
+    [MemberData(nameof(TransportModes.All), MemberType = typeof(TransportModes))]
+    public void A_round_of_connects_allocates_no_more_on_its_loop_than_as_many_accepts(SelectorBackend backend, Trigger trigger, IoModel model)
+    {
+        var serverSide = new AbortAtOnce();
+        using var serverGroup = new EventLoopGroup(1, backend);
+        using TcpServer server = TcpServer.Start(serverGroup, new IPEndPoint(IPAddress.Loopback, 0), _ => serverSide, new TcpServerOptions { Trigger = trigger, IoModel = model });
+        serverGroup.Start();
+        var clientSide = new AbortAtOnce();
+        using var group = new EventLoopGroup(1, backend);
+        using var connector = new Connector(group.Loops[0], new ConnectOptions { Trigger = trigger, IoModel = model });
+        group.Start();
+        EndPoint target = server.LocalEndPoint;
+        Action connectRound = () =>
+        {
+            for (int i = 0; i < PerRound; i++)
+            {
+                connector.Connect(target, clientSide);
+            }
+        };
+
+        long ConnectRound()
+        {
+            long before = LoopAllocations.Read(group.Loops[0]);
+            int closed = Volatile.Read(ref clientSide.Closed);
+            group.Loops[0].Post(connectRound);
+            WaitFor(() => Volatile.Read(ref clientSide.Closed) - closed == PerRound && connector.OpenConnections == 0, "a round of connects did not finish");
+            Assert.Equal(0, Volatile.Read(ref clientSide.Failed));
+            return LoopAllocations.Read(group.Loops[0]) - before;
+        }
+
+        long AcceptRound()
+        {
+            long before = LoopAllocations.Read(serverGroup.Loops[0]);
+            int closed = Volatile.Read(ref serverSide.Closed);
+            var clients = new Socket[PerRound];
+            for (int i = 0; i < PerRound; i++)
+            {
+                clients[i] = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                clients[i].Connect(target);
+            }
+            WaitFor(() => Volatile.Read(ref serverSide.Closed) - closed == PerRound && server.Counters.Open == 0, "a round of accepts did not finish");
+            long bytes = LoopAllocations.Read(serverGroup.Loops[0]) - before;
+            foreach (Socket client in clients)
+            {
+                client.Dispose();
+            }
+            return bytes;
+        }
+
+        // Warm: JIT, the pools (connect state, selector keys, completion slots) grown to a round's size.
+        for (int i = 0; i < 3; i++)
+        {
+            ConnectRound();
+            AcceptRound();
+        }
+        long accepting = Allocations.InACleanRound(AcceptRound);
+        long connecting = Allocations.InACleanRound(() => Math.Max(0, ConnectRound() - accepting));
+
+        Assert.True(connecting == 0, $"{PerRound} connects allocated {connecting} bytes on their loop beyond the {accepting} that {PerRound} accepted connections cost a server's loop");
+    }
+
+    /// <summary>Aborts each connection as soon as it opens, and counts.</summary>
+    private sealed class AbortAtOnce : IConnectHandler
+    {
+        public int Closed;
+        public int Failed;
+
+        public void OnConnected(Connection connection) => connection.Abort();
+
+        public void OnData(Connection connection, ReadOnlySpan<byte> data)
+        {
+        }
+
+        public void OnWritable(Connection connection)
+        {
+        }
+
+        public void OnClosed(Connection connection, CloseReason reason) => Interlocked.Increment(ref Closed);
+
+        public void OnConnectFailed(ConnectException exception) => Interlocked.Increment(ref Failed);
+    }
+}
