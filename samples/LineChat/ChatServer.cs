@@ -19,7 +19,7 @@ internal sealed class ChatServer : IDisposable
 
     public ChatRoom Room { get; }
 
-    public IPEndPoint LocalEndPoint => _server.LocalEndPoint;
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_server.LocalEndPoint; // a TCP listener: always an IP endpoint
 
     public EventLoop Loop => _group.Loops[0];
 
