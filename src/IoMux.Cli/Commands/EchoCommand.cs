@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography.X509Certificates;
 using IoMux.Native;
+using IoMux.Pipelines;
 using IoMux.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -29,13 +31,16 @@ internal static class EchoCommand
         var idleTimeout = new Option<double?>("--idle-timeout") { Description = "Close a connection idle for this many seconds" };
         var writeLimit = new Option<int>("--write-limit") { Description = "Bytes queued per connection before it stops being read (high watermark)", DefaultValueFactory = _ => 1024 * 1024 };
         var trace = new Option<bool>("--trace") { Description = "Print one line per event: waits, ready sets, accepts, reads, writes, interest changes, closes" };
+        var api = new Option<string?>("--api") { Description = "callback (IConnectionHandler, spans), pipe (IDuplexPipe, async, on the thread pool) or pipe-inline (the same on the loop thread). Default: callback, or pipe with --tls-cert (TLS runs over the connection stream)" };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "Serve TLS with this certificate: PEM (key from --tls-key or the same file) or PFX without a password" };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "The PEM private key of --tls-cert" };
         var udp = new Option<bool>("--udp") { Description = "Serve the echo protocol over UDP instead (RFC 862): datagrams read and echoed in batches; --write-limit bounds the send queue" };
         var unix = new Option<string?>("--unix") { Description = "Listen on a Unix domain socket instead of TCP: a path (a dead server's socket file is replaced; the file is removed on exit) or @name for a Linux abstract name" };
         var fd = new Option<int?>("--fd") { Description = "Serve the listening socket (TCP or Unix) this process inherited as descriptor N; sockets passed by systemd socket activation (LISTEN_FDS) are served without it" };
 
         var command = new Command("echo", "Run the tutorial's echo server, done right, on any backend and trigger mode")
         {
-            host, port, backend, io, trigger, loops, maxConnections, idleTimeout, writeLimit, trace, udp, unix, fd,
+            host, port, backend, io, trigger, loops, maxConnections, idleTimeout, writeLimit, trace, api, tlsCert, tlsKey, udp, unix, fd,
         };
         command.SetAction(parse => Run(new EchoSettings(
             parse.GetValue(host)!,
@@ -48,6 +53,9 @@ internal static class EchoCommand
             parse.GetValue(idleTimeout),
             parse.GetValue(writeLimit),
             parse.GetValue(trace),
+            parse.GetValue(api),
+            parse.GetValue(tlsCert),
+            parse.GetValue(tlsKey),
             parse.GetValue(udp),
             parse.GetValue(unix),
             parse.GetValue(fd),
@@ -60,6 +68,8 @@ internal static class EchoCommand
         TransportChoice transport = TransportChoice.Parse(settings.Backend, settings.Io, settings.Trigger);
         settings.Validate();
         (SelectorBackend backend, IoModel model, Trigger trigger, string backendName) = transport;
+        (bool pipes, bool inline) = ParseApi(settings);
+        using X509Certificate2? certificate = settings.TlsCert is { } certPath ? TlsCertificate.Load(certPath, settings.TlsKey) : null;
         if (settings.Udp)
         {
             return UdpEchoServer.Run(new UdpEchoSettings(settings.Host, Resolve(settings.Host), settings.Port, backend, backendName, model, trigger, settings.Loops, settings.WriteLimit, settings.Trace));
@@ -83,7 +93,12 @@ internal static class EchoCommand
             WriteHighWatermark = settings.WriteLimit,
             Trace = echoTrace,
             LoggerFactory = loggers,
+            // The pipe echo answers after the peer's FIN; the callback echo's queue is already in the connection.
+            AllowHalfOpen = pipes,
         };
+        Func<Connection, IConnectionHandler> handlers = certificate is not null
+            ? PipeServer.Handler(new TlsEcho(certificate, loggers.CreateLogger("IoMux.Cli.TlsEcho")).RunAsync)
+            : pipes ? PipeServer.Handler(PipeEcho.RunAsync, new PipeConnectionOptions { RunApplicationInline = inline }) : _ => EchoHandler.Instance;
 
         // Handlers first: a signal that arrives once the listening line is out must find them in place.
         using var stop = new ManualResetEventSlim();
@@ -108,27 +123,27 @@ internal static class EchoCommand
         {
             if (address is not null)
             {
-                listeners.Add(Listen(group, new IPEndPoint(address, settings.Port), options, settings), "");
+                listeners.Add(Listen(group, new IPEndPoint(address, settings.Port), handlers, options, settings), "");
             }
             else if (settings.Unix is { } unixPath)
             {
-                listeners.Add(ListenUnix(group, UnixAddress.Parse(unixPath, "--unix"), options), "");
+                listeners.Add(ListenUnix(group, UnixAddress.Parse(unixPath, "--unix"), handlers, options), "");
             }
             else if (settings.Fd is { } inherited)
             {
-                listeners.Add(ListenOnDescriptor(group, new SafeSocketHandle(inherited, ownsHandle: true), $"--fd {inherited}", options, listeners), $"fd {inherited}, ");
+                listeners.Add(ListenOnDescriptor(group, new SafeSocketHandle(inherited, ownsHandle: true), $"--fd {inherited}", handlers, options, listeners), $"fd {inherited}, ");
             }
             else
             {
                 foreach (ActivatedSocket socket in activated)
                 {
-                    listeners.Add(ListenOnDescriptor(group, socket.Handle, $"socket activation's fd {socket.Fd} ({socket.Name})", options, listeners), $"fd {socket.Fd} '{socket.Name}' from socket activation, ");
+                    listeners.Add(ListenOnDescriptor(group, socket.Handle, $"socket activation's fd {socket.Fd} ({socket.Name})", handlers, options, listeners), $"fd {socket.Fd} '{socket.Name}' from socket activation, ");
                 }
             }
             group.Start();
             foreach ((TcpServer server, string origin) in listeners.Servers)
             {
-                output.WriteLine($"iomux echo: listening on {UnixAddress.Describe(server.LocalEndPoint)} ({origin}backend {backendName}, io {model.ToString().ToLowerInvariant()}, trigger {trigger.ToString().ToLowerInvariant()}, loops {settings.Loops}, fd limit raised to {fdLimit})");
+                output.WriteLine($"iomux echo: listening on {UnixAddress.Describe(server.LocalEndPoint)} ({origin}backend {backendName}, io {model.ToString().ToLowerInvariant()}, trigger {trigger.ToString().ToLowerInvariant()}, loops {settings.Loops}, api {(pipes ? inline ? "pipe-inline" : "pipe" : "callback")}{(certificate is null ? "" : ", tls")}, fd limit raised to {fdLimit})");
             }
             stop.Wait();
 
@@ -155,12 +170,12 @@ internal static class EchoCommand
         }
     }
 
-    private static TcpServer ListenUnix(EventLoopGroup group, UnixDomainSocketEndPoint endPoint, TcpServerOptions options)
+    private static TcpServer ListenUnix(EventLoopGroup group, UnixDomainSocketEndPoint endPoint, Func<Connection, IConnectionHandler> handlers, TcpServerOptions options)
     {
         string shown = UnixAddress.Describe(endPoint);
         try
         {
-            return TcpServer.Start(group, endPoint, _ => EchoHandler.Instance, options);
+            return TcpServer.Start(group, endPoint, handlers, options);
         }
         catch (SyscallException e) when (e.Errno == Errno.EADDRINUSE)
         {
@@ -177,12 +192,12 @@ internal static class EchoCommand
     }
 
     /// <summary>A listening socket the process inherited; the handle is kept (and closed) with the servers.</summary>
-    private static TcpServer ListenOnDescriptor(EventLoopGroup group, SafeSocketHandle handle, string source, TcpServerOptions options, EchoListeners listeners)
+    private static TcpServer ListenOnDescriptor(EventLoopGroup group, SafeSocketHandle handle, string source, Func<Connection, IConnectionHandler> handlers, TcpServerOptions options, EchoListeners listeners)
     {
         listeners.Keep(handle);
         try
         {
-            return TcpServer.StartOnListener(group, handle, _ => EchoHandler.Instance, options);
+            return TcpServer.StartOnListener(group, handle, handlers, options);
         }
         catch (ArgumentException e)
         {
@@ -190,11 +205,11 @@ internal static class EchoCommand
         }
     }
 
-    private static TcpServer Listen(EventLoopGroup group, IPEndPoint endPoint, TcpServerOptions options, EchoSettings settings)
+    private static TcpServer Listen(EventLoopGroup group, IPEndPoint endPoint, Func<Connection, IConnectionHandler> handlers, TcpServerOptions options, EchoSettings settings)
     {
         try
         {
-            return TcpServer.Start(group, endPoint, _ => EchoHandler.Instance, options);
+            return TcpServer.Start(group, endPoint, handlers, options);
         }
         catch (SyscallException e) when (e.Errno == Errno.EADDRINUSE)
         {
@@ -208,6 +223,28 @@ internal static class EchoCommand
         {
             throw new UsageException($"{settings.Host} ({endPoint.Address}) is not an address of this machine; choose another --host", e);
         }
+    }
+
+    /// <summary>Whether the pipe API serves (TLS needs it: SslStream runs over the connection's stream), and whether inline on the loop.</summary>
+    private static (bool Pipes, bool Inline) ParseApi(EchoSettings settings)
+    {
+        (bool pipes, bool inline) = settings.Api?.ToLowerInvariant() switch
+        {
+            null => (settings.TlsCert is not null, false),
+            "callback" => (false, false),
+            "pipe" => (true, false),
+            "pipe-inline" => (true, true),
+            _ => throw new UsageException($"unknown API '{settings.Api}'; use --api callback, pipe or pipe-inline"),
+        };
+        if (settings.TlsKey is not null && settings.TlsCert is null)
+        {
+            throw new UsageException("--tls-key needs --tls-cert: give the certificate the key belongs to");
+        }
+        if (settings.TlsCert is not null && !pipes)
+        {
+            throw new UsageException("--tls-cert runs on the pipe API (SslStream over the connection stream); drop --api callback or use --api pipe");
+        }
+        return (pipes, inline);
     }
 
     /// <summary>A literal address, or a host name resolved now (IPv4 preferred); throws <see cref="UsageException"/> naming the fix.</summary>
@@ -231,7 +268,7 @@ internal static class EchoCommand
             ?? throw new UsageException($"host '{host}' has no IPv4 or IPv6 address; use an IP address");
     }
 
-    private sealed record EchoSettings(string Host, int Port, string Backend, string? Io, string Trigger, int Loops, int MaxConnections, double? IdleTimeoutSeconds, int WriteLimit, bool Trace, bool Udp, string? Unix, int? Fd, bool TcpAddressGiven)
+    private sealed record EchoSettings(string Host, int Port, string Backend, string? Io, string Trigger, int Loops, int MaxConnections, double? IdleTimeoutSeconds, int WriteLimit, bool Trace, string? Api, string? TlsCert, string? TlsKey, bool Udp, string? Unix, int? Fd, bool TcpAddressGiven)
     {
         public void Validate()
         {
@@ -242,6 +279,10 @@ internal static class EchoCommand
             if (Udp && IdleTimeoutSeconds is not null)
             {
                 throw new UsageException("--idle-timeout does not apply to --udp: UDP has no connections to close; omit it");
+            }
+            if (Udp && (Api is not null || TlsCert is not null || TlsKey is not null))
+            {
+                throw new UsageException("--api and --tls-cert do not apply to --udp: datagrams have no stream to pipe or encrypt; omit them");
             }
             if (Udp && (Unix is not null || Fd is not null))
             {

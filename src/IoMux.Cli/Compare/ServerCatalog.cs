@@ -10,14 +10,20 @@ internal static class ServerCatalog
 
     // iomux-uring is the completion model (what --backend uring means without --io); iomux-uring-readiness
     // runs the readiness transport on io_uring polls, so the two models compare on one kernel mechanism.
-    private static readonly (string Name, string Backend, string Io, string Trigger)[] IoMuxModes =
+    // The -pipe modes run the same echo on the pipe adapter (--api pipe: the application on the thread pool; -inline: on
+    // the loop thread), so the adapter's cost over the callback API is a ratio.
+    private static readonly (string Name, string Backend, string Io, string Trigger, string? Api)[] IoMuxModes =
     [
-        ("iomux-epoll-level", "epoll", "readiness", "level"),
-        ("iomux-epoll-edge", "epoll", "readiness", "edge"),
-        ("iomux-poll", "poll", "readiness", "level"),
-        ("iomux-select", "select", "readiness", "level"),
-        ("iomux-uring", "uring", "completion", "level"),
-        ("iomux-uring-readiness", "uring", "readiness", "level"),
+        ("iomux-epoll-level", "epoll", "readiness", "level", null),
+        ("iomux-epoll-edge", "epoll", "readiness", "edge", null),
+        ("iomux-poll", "poll", "readiness", "level", null),
+        ("iomux-select", "select", "readiness", "level", null),
+        ("iomux-uring", "uring", "completion", "level", null),
+        ("iomux-uring-readiness", "uring", "readiness", "level", null),
+        ("iomux-epoll-pipe", "epoll", "readiness", "level", "pipe"),
+        ("iomux-epoll-pipe-inline", "epoll", "readiness", "level", "pipe-inline"),
+        ("iomux-uring-pipe", "uring", "completion", "level", "pipe"),
+        ("iomux-uring-pipe-inline", "uring", "completion", "level", "pipe-inline"),
     ];
 
     public static IReadOnlyList<string> Names => [.. IoMuxModes.Select(m => m.Name), .. Peers];
@@ -37,7 +43,8 @@ internal static class ServerCatalog
             if (IoMuxModes.FirstOrDefault(m => m.Name == name) is { Name: not null } mode)
             {
                 (string file, string[] prefix) = SelfInvocation.Resolve();
-                specs.Add(new ServerSpec(name, file, [.. prefix, "echo", "--port", "{port}", "--backend", mode.Backend, "--io", mode.Io, "--trigger", mode.Trigger]));
+                string[] api = mode.Api is { } apiName ? ["--api", apiName] : [];
+                specs.Add(new ServerSpec(name, file, [.. prefix, "echo", "--port", "{port}", "--backend", mode.Backend, "--io", mode.Io, "--trigger", mode.Trigger, .. api]));
             }
             else if (Peers.Contains(name))
             {

@@ -27,6 +27,19 @@ public sealed class ServerCatalogTests : IDisposable
         Assert.Equal(["echo", "--port", "{port}", "--backend", backend, "--io", io, "--trigger", trigger], args[echo..]);
     }
 
+    [Theory]
+    [InlineData("iomux-epoll-pipe", "epoll", "readiness", "pipe")]
+    [InlineData("iomux-epoll-pipe-inline", "epoll", "readiness", "pipe-inline")]
+    [InlineData("iomux-uring-pipe", "uring", "completion", "pipe")]
+    [InlineData("iomux-uring-pipe-inline", "uring", "completion", "pipe-inline")]
+    public void A_pipe_mode_runs_the_same_echo_on_the_pipe_API(string name, string backend, string io, string api)
+    {
+        ServerSpec spec = Assert.Single(ServerCatalog.Resolve([name, ServerCatalog.Reference], _peers), s => s.Name == name);
+        string[] args = [.. spec.Arguments];
+        int echo = Array.IndexOf(args, "echo");
+        Assert.Equal(["echo", "--port", "{port}", "--backend", backend, "--io", io, "--trigger", "level", "--api", api], args[echo..]);
+    }
+
     [Fact]
     public void The_catalog_lists_readiness_on_io_uring_beside_the_completion_model()
     {
