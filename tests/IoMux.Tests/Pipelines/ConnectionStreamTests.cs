@@ -28,12 +28,13 @@ public sealed class ConnectionStreamTests
             }
             await writer.WriteLineAsync("done");
             stream.ShutdownOutput(); // FIN now; the peer may still send, and it is read
+            Assert.Equal("after the server's FIN", await reader.ReadLineAsync());
             Assert.Null(await reader.ReadLineAsync());
         });
         using Socket client = server.Connect();
         client.Send("hello\nworld\nbye\n"u8);
         Assert.Equal("HELLO\nWORLD\ndone\n", Encoding.UTF8.GetString(ReadToEnd(client)));
-        client.Send("after the server's FIN\n"u8); // read (and discarded) by the application's last ReadLine
+        client.Send("after the server's FIN\n"u8); // read by the application after its own FIN
         client.Shutdown(SocketShutdown.Send);
         WaitFor(() => server.Connections.Single().CloseReason is not null, "the connection did not close once both sides had ended");
         Assert.Equal(CloseReason.Local, server.Connections.Single().CloseReason);
