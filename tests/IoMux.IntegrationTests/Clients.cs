@@ -99,6 +99,28 @@ internal static class Clients
         }
     }
 
+    /// <summary>
+    /// Each socket sends 64 KiB chunks (blocking, 2 s send timeout) until <paramref name="attempt"/> bytes or a send that
+    /// makes no progress for 2 s — the peer stopped reading; <paramref name="sent"/> gets each socket's count.
+    /// </summary>
+    public static Task SendUntilStalledAsync(IReadOnlyList<Socket> sockets, long[] sent, long attempt, CancellationToken ct) =>
+        Task.WhenAll(Enumerable.Range(0, sockets.Count).Select(i => Task.Run(() =>
+        {
+            Socket socket = sockets[i];
+            socket.SendTimeout = 2000;
+            byte[] chunk = Pattern(64 * 1024, i);
+            try
+            {
+                while (sent[i] < attempt)
+                {
+                    sent[i] += socket.Send(chunk);
+                }
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+            {
+            }
+        }, ct)));
+
     /// <summary>Closes with SO_LINGER 0: the server sees a reset (RST), not an orderly EOF.</summary>
     public static void Reset(Socket socket)
     {

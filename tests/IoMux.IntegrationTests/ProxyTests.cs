@@ -180,23 +180,7 @@ public sealed class ProxyTests(ITestOutputHelper output)
                 {
                     sockets.Add(await Clients.ConnectAsync(proxy.EndPoint, ct));
                 }
-                await Task.WhenAll(Enumerable.Range(0, ClientCount).Select(i => Task.Run(() =>
-                {
-                    // A send that makes no progress for 2 s means back-pressure reached the client through both hops.
-                    Socket socket = sockets[i];
-                    socket.SendTimeout = 2000;
-                    byte[] chunk = Clients.Pattern(64 * 1024, i);
-                    try
-                    {
-                        while (sent[i] < Attempt)
-                        {
-                            sent[i] += socket.Send(chunk);
-                        }
-                    }
-                    catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
-                    {
-                    }
-                }, ct)));
+                await Clients.SendUntilStalledAsync(sockets, sent, Attempt, ct); // a stall means back-pressure crossed both hops
             }, Bound, $"non-reading clients through the proxy on {backend}/{io}/{trigger}");
             long growth = proxy.ResidentBytes() - baselineRss;
             output.WriteLine($"{backend}/{io}/{trigger}: clients sent {string.Join(", ", sent.Select(s => $"{s >> 20} MiB"))} before stalling; proxy RSS grew {growth >> 20} MiB");

@@ -100,23 +100,7 @@ public sealed class ResourceTests(ITestOutputHelper output)
                 {
                     sockets.Add(await Clients.ConnectAsync(server.EndPoint, ct));
                 }
-                await Task.WhenAll(Enumerable.Range(0, ClientCount).Select(i => Task.Run(() =>
-                {
-                    // Blocking sends with a timeout: a send that makes no progress for 2 s means the server stopped reading.
-                    Socket socket = sockets[i];
-                    socket.SendTimeout = 2000;
-                    byte[] chunk = Clients.Pattern(64 * 1024, i);
-                    try
-                    {
-                        while (sent[i] < Attempt)
-                        {
-                            sent[i] += socket.Send(chunk);
-                        }
-                    }
-                    catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
-                    {
-                    }
-                }, ct)));
+                await Clients.SendUntilStalledAsync(sockets, sent, Attempt, ct);
             }, Bound, $"non-reading clients on {backend}/{io}/{trigger}");
             await Task.Delay(300); // let the server finish whatever it was doing when the clients stalled
         }
