@@ -53,9 +53,6 @@ internal static unsafe partial class Sockets
         return fd;
     }
 
-    /// <summary>Turns off Nagle's algorithm: a small reply leaves at once instead of waiting for the previous one's ACK.</summary>
-    public static void SetNoDelay(int fd) => SetOption(fd, IPPROTO_TCP, TCP_NODELAY, 1, "setsockopt(TCP_NODELAY)");
-
     /// <summary>The address a socket is bound to (the real port after binding port 0).</summary>
     public static EndPoint LocalEndPoint(int fd)
     {
