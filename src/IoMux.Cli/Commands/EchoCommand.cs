@@ -248,7 +248,10 @@ internal static class EchoCommand
     }
 
     /// <summary>A literal address, or a host name resolved now (IPv4 preferred); throws <see cref="UsageException"/> naming the fix.</summary>
-    internal static IPAddress Resolve(string host)
+    internal static IPAddress Resolve(string host) => Resolve(host, Dns.GetHostAddresses);
+
+    /// <summary>As <see cref="Resolve(string)"/>, asking <paramref name="lookup"/> for a name (tests replace the resolver).</summary>
+    internal static IPAddress Resolve(string host, Func<string, IPAddress[]> lookup)
     {
         if (IPAddress.TryParse(host, out IPAddress? literal))
         {
@@ -257,7 +260,7 @@ internal static class EchoCommand
         IPAddress[] addresses;
         try
         {
-            addresses = Dns.GetHostAddresses(host);
+            addresses = lookup(host);
         }
         catch (SocketException e)
         {
