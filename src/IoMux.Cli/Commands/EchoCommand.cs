@@ -75,6 +75,10 @@ internal static class EchoCommand
             return UdpEchoServer.Run(new UdpEchoSettings(settings.Host, Resolve(settings.Host), settings.Port, backend, backendName, model, trigger, settings.Loops, settings.WriteLimit, settings.Trace));
         }
         IReadOnlyList<ActivatedSocket> activated = settings.Unix is null && settings.Fd is null ? TakeActivated() : [];
+        if (activated.Count > 0 && settings.TcpAddressGiven)
+        {
+            throw new UsageException($"the service manager handed over {activated.Count} listening socket(s) (LISTEN_FDS), which say where to listen, so --host and --port do not apply; drop them");
+        }
         IPAddress? address = settings.Unix is null && settings.Fd is null && activated.Count == 0 ? Resolve(settings.Host) : null;
         ulong fdLimit = DescriptorLimit.RaiseToHard().Soft;
         // .NET opens its console writers lazily, each on a dup of fd 1 or 2: open them now, while descriptors
