@@ -57,46 +57,9 @@ internal static class ComparisonReport
         return md.ToString();
     }
 
-    /// <summary>
-    /// Grouped bars: each workload a group, each server a bar of its CPU/msg ratio to the reference, stacked as the
-    /// figure splits: user time in the server's colour below, system time in a paler shade above.
-    /// </summary>
-    public static void Chart(ComparisonResult result, string path)
-    {
-        string reference = result.Servers.First(s => s.IsReference).Name;
-        var plot = new ScottPlot.Plot();
-        var palette = new ScottPlot.Palettes.Category20();
-        int serverCount = result.Servers.Count;
-        double groupWidth = serverCount + 1.5;
-        var bars = new List<ScottPlot.Bar>();
-        for (int w = 0; w < result.Options.Workloads.Count; w++)
-        {
-            Workload workload = result.Options.Workloads[w];
-            double referenceCpu = result.Measurements[(workload, reference)].CpuMicrosecondsPerMessage;
-            for (int s = 0; s < serverCount; s++)
-            {
-                CpuPerMessage cpu = result.Measurements[(workload, result.Servers[s].Name)].Cpu;
-                double position = (w * groupWidth) + s;
-                double user = cpu.User / referenceCpu;
-                bars.Add(new ScottPlot.Bar { Position = position, Value = user, FillColor = palette.GetColor(s) });
-                bars.Add(new ScottPlot.Bar { Position = position, ValueBase = user, Value = cpu.Total / referenceCpu, FillColor = palette.GetColor(s).Lighten(0.55) });
-            }
-        }
-        plot.Add.Bars(bars);
-        for (int s = 0; s < serverCount; s++)
-        {
-            plot.Legend.ManualItems.Add(new ScottPlot.LegendItem { LabelText = result.Servers[s].Name, FillColor = palette.GetColor(s) });
-        }
-        double[] ticks = [.. Enumerable.Range(0, result.Options.Workloads.Count).Select(w => (w * groupWidth) + ((serverCount - 1) / 2.0))];
-        string[] labels = [.. result.Options.Workloads.Select(w => w.Name)];
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks, labels);
-        plot.Add.HorizontalLine(1, color: ScottPlot.Colors.Black, pattern: ScottPlot.LinePattern.Dashed);
-        plot.Axes.Margins(bottom: 0);
-        plot.YLabel($"{result.Options.Subject} CPU per message ÷ {reference}'s (lower is better)");
-        plot.Title($"{char.ToUpperInvariant(result.Options.Subject[0])}{result.Options.Subject[1..]}s: CPU per message relative to {reference} (solid: user, pale: system)");
-        plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
-        plot.SavePng(path, 1400, 700);
-    }
+    /// <summary>The CPU-per-message chart of <see cref="CpuChart"/>, one group per workload.</summary>
+    public static void Chart(ComparisonResult result, string path) =>
+        CpuChart.Save(result.Options.Workloads, w => w.Name, result.Servers, result.Measurements, result.Options.Subject, "message", path);
 
     public static string Machine()
     {

@@ -15,18 +15,18 @@ internal static class ComparisonRounds
     public static readonly TimeSpan WarmupDuration = TimeSpan.FromMilliseconds(500);
 
     /// <summary>Starts the servers on consecutive ports; one that fails to start is skipped with its reason, unless it is the reference.</summary>
-    public static List<ServerProcess> StartServers(ComparisonOptions options, bool udp, TextWriter log, IDictionary<string, string> skipped)
+    public static List<ServerProcess> StartServers(IReadOnlyList<ServerSpec> servers, int basePort, bool udp, TextWriter log, IDictionary<string, string> skipped)
     {
         var running = new List<ServerProcess>();
         try
         {
-            for (int i = 0; i < options.Servers.Count; i++)
+            for (int i = 0; i < servers.Count; i++)
             {
-                ServerSpec spec = options.Servers[i];
+                ServerSpec spec = servers[i];
                 try
                 {
-                    running.Add(ServerProcess.Start(spec, options.BasePort + i, ReadyTimeout, udp));
-                    log.WriteLine($"started {spec.Name} on {(udp ? "UDP " : "")}port {options.BasePort + i}");
+                    running.Add(ServerProcess.Start(spec, basePort + i, ReadyTimeout, udp));
+                    log.WriteLine($"started {spec.Name} on {(udp ? "UDP " : "")}port {basePort + i}");
                 }
                 catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
                 {
@@ -56,38 +56,43 @@ internal static class ComparisonRounds
     }
 
     /// <summary>
-    /// Warms up, then measures every workload on every server for <see cref="ComparisonOptions.Rounds"/> rounds.
+    /// Warms up for <paramref name="warmup"/> per server and workload, then measures every workload on every server for
+    /// <paramref name="rounds"/> rounds of <paramref name="duration"/>.
     /// <paramref name="load"/> drives one run for the given time; <paramref name="measured"/> hears of each
     /// measured run with the server's CPU over it, for the progress log and anything the caller adds up itself.
     /// </summary>
-    public static Dictionary<(Workload, string), Measurement> Measure<T>(
+    public static Dictionary<(TWorkload, string), Measurement> Measure<TWorkload, T>(
         IReadOnlyList<ServerProcess> running,
-        ComparisonOptions options,
-        Func<ServerProcess, Workload, TimeSpan, T> load,
+        IReadOnlyList<TWorkload> workloads,
+        int rounds,
+        TimeSpan duration,
+        TimeSpan warmup,
+        Func<ServerProcess, TWorkload, TimeSpan, T> load,
         Func<T, RunOutcome> outcome,
-        Action<int, Workload, ServerProcess, T, ProcessUsage> measured,
+        Action<int, TWorkload, ServerProcess, T, ProcessUsage> measured,
         CancellationToken cancellationToken)
+        where TWorkload : notnull
     {
         foreach (ServerProcess server in running)
         {
-            foreach (Workload workload in options.Workloads)
+            foreach (TWorkload workload in workloads)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                load(server, workload, WarmupDuration);
+                load(server, workload, warmup);
             }
         }
-        var measurements = new Dictionary<(Workload, string), Measurement>();
-        for (int round = 1; round <= options.Rounds; round++)
+        var measurements = new Dictionary<(TWorkload, string), Measurement>();
+        for (int round = 1; round <= rounds; round++)
         {
-            foreach (Workload workload in options.Workloads)
+            foreach (TWorkload workload in workloads)
             {
                 foreach (ServerProcess server in running)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    (Workload, string) key = (workload, server.Spec.Name);
+                    (TWorkload, string) key = (workload, server.Spec.Name);
                     Measurement m = measurements.TryGetValue(key, out Measurement? existing) ? existing : measurements[key] = new Measurement();
                     ProcessUsage before = server.Usage();
-                    T result = load(server, workload, options.Duration);
+                    T result = load(server, workload, duration);
                     ProcessUsage used = server.Usage() - before;
                     RunOutcome run = outcome(result);
                     m.Add(run.Messages, run.Duration, used, run.P99Microseconds, run.Errors, run.FirstError);

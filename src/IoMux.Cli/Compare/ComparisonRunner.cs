@@ -36,12 +36,15 @@ internal static class ComparisonRunner
         DescriptorLimit.RaiseToHard();
         DateTimeOffset started = DateTimeOffset.Now;
         var skipped = new Dictionary<string, string>();
-        List<ServerProcess> running = ComparisonRounds.StartServers(options, udp: false, log, skipped);
+        List<ServerProcess> running = ComparisonRounds.StartServers(options.Servers, options.BasePort, udp: false, log, skipped);
         try
         {
             Dictionary<(Workload, string), Measurement> measurements = ComparisonRounds.Measure(
                 running,
-                options,
+                options.Workloads,
+                options.Rounds,
+                options.Duration,
+                ComparisonRounds.WarmupDuration,
                 (server, workload, duration) => Load(server, workload, duration, options.ClientThreads, cancellationToken),
                 result => new RunOutcome(result.Messages, result.Duration, result.Latency.P99, result.Errors, result.ErrorMessages.Count > 0 ? result.ErrorMessages[0] : null),
                 (round, workload, server, result, used) => log.WriteLine(

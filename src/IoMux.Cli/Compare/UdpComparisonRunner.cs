@@ -16,13 +16,16 @@ internal static class UdpComparisonRunner
     {
         DateTimeOffset started = DateTimeOffset.Now;
         var skipped = new Dictionary<string, string>();
-        List<ServerProcess> running = ComparisonRounds.StartServers(options, udp: true, log, skipped);
+        List<ServerProcess> running = ComparisonRounds.StartServers(options.Servers, options.BasePort, udp: true, log, skipped);
         try
         {
             var loss = new Dictionary<(Workload, string), (long Sent, long Lost)>();
             Dictionary<(Workload, string), Measurement> measurements = ComparisonRounds.Measure(
                 running,
-                options,
+                options.Workloads,
+                options.Rounds,
+                options.Duration,
+                ComparisonRounds.WarmupDuration,
                 (server, workload, duration) => Load(server, workload, duration, options.ClientThreads, cancellationToken),
                 // Corruption is the error; loss is UDP's right, reported in its own column.
                 result => new RunOutcome(result.Received, result.Duration, result.Latency.P99, result.Corrupt, result.Corrupt > 0 ? $"{result.Corrupt} corrupt answers" : null),

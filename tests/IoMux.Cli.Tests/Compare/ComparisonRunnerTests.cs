@@ -18,7 +18,7 @@ public sealed class ComparisonRunnerTests : IDisposable
         IReadOnlyList<ServerSpec> resolved = ServerCatalog.Resolve(["iomux-epoll-level", "iomux-uring", ServerCatalog.Reference], _peers);
         ServerSpec[] servers = [resolved[0] with { IsReference = true }, resolved[1]];
         Workload[] workloads = [new(4, 64, 16), new(2, 16 * 1024, 1)];
-        var options = new ComparisonOptions(servers, workloads, Rounds: 1, TimeSpan.FromMilliseconds(400), ClientThreads: 1, IdleConnections: 0, BasePort: FreePortRange());
+        var options = new ComparisonOptions(servers, workloads, Rounds: 1, TimeSpan.FromMilliseconds(400), ClientThreads: 1, IdleConnections: 0, BasePort: LoopbackPorts.FreeRun(servers.Length));
         var log = new StringWriter();
 
         ComparisonResult result = ComparisonRunner.Run(options, log, CancellationToken.None);
@@ -39,30 +39,5 @@ public sealed class ComparisonRunnerTests : IDisposable
         Assert.Equal(workloads.Length * servers.Length, rounds.Length);
         Assert.All(rounds, l => Assert.Matches(@"µs CPU/msg \(user \d+\.\d\d \+ sys \d+\.\d\d\)", l));
         Assert.Contains("| user µs/msg |", ComparisonReport.Markdown(result, "iomux compare"), StringComparison.Ordinal);
-    }
-
-    // Two consecutive ports that are free now: the servers take BasePort and BasePort + 1.
-    private static int FreePortRange()
-    {
-        for (int attempt = 0; attempt < 100; attempt++)
-        {
-            using var first = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-            first.Start();
-            int port = ((System.Net.IPEndPoint)first.LocalEndpoint).Port;
-            if (port >= 65535)
-            {
-                continue;
-            }
-            try
-            {
-                using var second = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port + 1);
-                second.Start();
-                return port;
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-            }
-        }
-        throw new InvalidOperationException("found no two consecutive free loopback ports in 100 tries");
     }
 }
