@@ -49,7 +49,7 @@ public sealed class IoMuxTransportFactory : IConnectionListenerFactory, IConnect
     /// <exception cref="NotSupportedException">The endpoint's kind is not one this transport binds, or a loop cannot serve the configured I/O model or trigger.</exception>
     /// <exception cref="AddressInUseException">Something else listens there already.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the message names it.</exception>
-    /// <exception cref="SyscallException">socket, bind or listen failed for another reason; the message names it.</exception>
+    /// <exception cref="InvalidOperationException">socket, bind or listen failed for another reason (an address this machine lacks, say); the message names the call and the errno, the inner <see cref="SyscallException"/> has them.</exception>
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
@@ -68,6 +68,13 @@ public sealed class IoMuxTransportFactory : IConnectionListenerFactory, IConnect
         {
             DisposePool(pool);
             throw new AddressInUseException($"{endpoint} is in use: another server listens there; stop it or choose another address", e);
+        }
+        catch (SyscallException e)
+        {
+            // Kestrel falls back from IPv6 to IPv4 (http://*:port, localhost) on a bind failure that is not an
+            // IOException, as the Sockets transport's SocketException is not; a SyscallException is one.
+            DisposePool(pool);
+            throw new InvalidOperationException($"cannot listen on {endpoint}: {e.Message}", e);
         }
         catch
         {

@@ -20,7 +20,9 @@ public static class Transports
     public static bool IoUringUsable => Selector.IsAvailable(SelectorBackend.IoUring, out _) || IoUringRequired;
 
     /// <summary>The two the issue names: every behaviour runs on both.</summary>
-    public static TheoryData<string> Main => Of(EpollReadiness, IoUringCompletion);
+    public static TheoryData<string> Main => Of(MainModes);
+
+    public static string[] MainModes => Usable(EpollReadiness, IoUringCompletion);
 
     /// <summary>Every mode, for the checks cheap enough to run four times.</summary>
     public static TheoryData<string> Every => Of(EpollReadiness, IoUringCompletion, IoUringReadinessEdge, EpollInline);
@@ -53,15 +55,15 @@ public static class Transports
     private static TheoryData<string> Of(params string[] modes)
     {
         var data = new TheoryData<string>();
-        foreach (string mode in modes)
+        foreach (string mode in Usable(modes))
         {
-            if (mode == EpollReadiness || mode == EpollInline || IoUringUsable)
-            {
-                data.Add(mode);
-            }
+            data.Add(mode);
         }
         return data;
     }
+
+    private static string[] Usable(params string[] modes) =>
+        [.. modes.Where(mode => mode == EpollReadiness || mode == EpollInline || IoUringUsable)];
 }
 
 /// <summary>Says, by skipping, when the io_uring modes were left out of every theory here (and why).</summary>
