@@ -20,13 +20,14 @@ namespace IoMux;
 internal sealed unsafe class CompletionQueue : IRingCompletionSink, IBufferLender, IDisposable
 {
     /// <summary>Bytes of one shared receive buffer: the most one receive completion delivers.</summary>
-    public const int ReceiveBufferSize = 16 * 1024;
+    public const int ReceiveBufferSize = 64 * 1024;
 
     /// <summary>Segments one gathered send takes (16 KiB write-queue segments: 256 KiB per request).</summary>
     public const int MaxSendSegments = 16;
 
-    // 256 buffers of 16 KiB: 4 MiB per loop, shared by all of its connections however many are idle.
-    private const int ReceiveBufferCount = 256;
+    // 64 buffers of 64 KiB: 4 MiB per loop, shared by all of its connections however many are idle. A receive
+    // brings as much as one readiness read (64 KiB by default): a 256 KiB message takes 4 completions, not 16.
+    private const int ReceiveBufferCount = 64;
 
     /// <summary>
     /// Most shared receive buffers lent to write queues at once (<see cref="TryLend"/>): the rest stay for receives,
@@ -187,7 +188,7 @@ internal sealed unsafe class CompletionQueue : IRingCompletionSink, IBufferLende
 
     /// <summary>
     /// A ring of <paramref name="count"/> provided buffers of <paramref name="size"/> bytes in a group of its own, for
-    /// an owner whose receives need other sizes than the shared 16 KiB (a datagram endpoint's whole datagrams).
+    /// an owner whose receives need other sizes than the shared 64 KiB (a datagram endpoint's whole datagrams).
     /// Give it back with <see cref="ReleaseBufferRing"/> once no request that takes from it is in flight.
     /// </summary>
     public IoUringBufferRing CreateBufferRing(int count, int size)

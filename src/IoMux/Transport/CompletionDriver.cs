@@ -7,7 +7,7 @@ namespace IoMux.Transport;
 /// loop's shared provided buffers only when data arrives (an idle connection holds none); the next is asked for
 /// once the chunk was delivered. Single-shot on purpose: a multishot receive keeps pulling the socket's backlog
 /// into buffers until a cancel reaches it (it overshot a 64 KiB high watermark by up to 1.9 MB), while one at a
-/// time overshoots by at most one 16 KiB chunk, as readiness does by at most one read. Received bytes written back
+/// time overshoots by at most one 64 KiB chunk, as readiness does by at most one read. Received bytes written back
 /// are queued by reference to their receive buffer, not copied (<see cref="Enqueue"/>). One send of the queue's
 /// head segments is in flight at a time, which keeps the bytes in order; what the kernel did not take stays
 /// queued. Released, it cancels what is in flight and closes the socket only when the last request completed, so
@@ -18,7 +18,7 @@ internal sealed class CompletionDriver : ConnectionDriver, ICompletionTarget
     private const byte ReceiveOperation = 1;
     private const byte SendOperation = 2;
 
-    // Receive buffers one write queue may hold by reference (64 KiB); past them it copies, as it always did, so a
+    // Receive buffers one write queue may hold by reference (256 KiB); past them it copies, as it always did, so a
     // peer that does not read keeps at most these from the loop's shared ring.
     internal const int MaxLentPerConnection = 4;
 
