@@ -14,7 +14,7 @@ internal static class CompareCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for compare.md and compare.png (compare-udp.md and compare-udp.png with --udp)", DefaultValueFactory = _ => new DirectoryInfo("bench/results") };
         var peers = new Option<DirectoryInfo>("--peers") { Description = "The bench/peers folder (built by bench/setup-peers.sh)", DefaultValueFactory = _ => new DirectoryInfo("bench/peers") };
         var servers = new Option<string[]>("--servers") { Description = $"Servers to run (default all): {string.Join(", ", ServerCatalog.Names)}", AllowMultipleArgumentsPerToken = true };
-        var workloads = new Option<string[]>("--workloads") { Description = "CONNECTIONSxSIZE[:DEPTH] each (default 50x64:1 50x1k:1 50x64:16 1x64:1)", AllowMultipleArgumentsPerToken = true };
+        var workloads = new Option<string[]>("--workloads") { Description = "CONNECTIONSxSIZE[:DEPTH] each (default 50x64:1 50x1k:1 50x64:16 1x64:1 10x16k:1 10x256k:1)", AllowMultipleArgumentsPerToken = true };
         var rounds = new Option<int>("--rounds") { Description = "Interleaved rounds per server and workload", DefaultValueFactory = _ => 3 };
         var duration = new Option<TimeSpan>("--duration") { Description = "Measured time per run (500ms, 2s…)", CustomParser = BenchArguments.ParseTime, DefaultValueFactory = _ => TimeSpan.FromSeconds(2) };
         var threads = new Option<int>("--threads") { Description = "Client threads", DefaultValueFactory = _ => 1 };

@@ -17,22 +17,21 @@ internal static class ComparisonReport
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture,
             $"{result.Options.Rounds} interleaved rounds of {result.Options.Duration.TotalSeconds:0.#} s per server and workload " +
-            $"(after a {0.5:0.#} s warm-up each); client: `iomux bench` engine, {result.Options.ClientThreads} thread(s), every byte verified. " +
-            $"**CPU/msg** is the {result.Options.Subject}'s user+sys time (/proc/PID/stat) over the run divided by messages echoed: it stays meaningful " +
-            $"when the client, not the {result.Options.Subject}, limits throughput. **vs {reference}** is that figure as a ratio to {reference}'s (lower is better).");
+            $"(after a {ComparisonRounds.WarmupDuration.TotalSeconds:0.#} s warm-up each); client: `iomux bench` engine, {result.Options.ClientThreads} thread(s), every byte verified. " +
+            $"{CpuColumns.Explanation(result.Options.Subject, "msg", "messages echoed", reference)} Per message, it stays meaningful when the client, not the {result.Options.Subject}, limits throughput.");
         md.AppendLine();
         foreach (Workload workload in result.Options.Workloads)
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"### {workload.Name}");
             md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"| server | msg/s | CPU µs/msg | CPU/msg vs {reference} | p99 µs | errors |");
-            md.AppendLine("|---|--:|--:|--:|--:|--:|");
-            double referenceCpu = result.Measurements[(workload, reference)].CpuMicrosecondsPerMessage;
+            md.AppendLine(CultureInfo.InvariantCulture, $"| server | msg/s | {CpuColumns.Header("msg", reference)} | p99 µs | errors |");
+            md.AppendLine($"|---|--:|{CpuColumns.Alignment}|--:|--:|");
+            CpuPerMessage referenceCpu = result.Measurements[(workload, reference)].Cpu;
             foreach (ServerSpec server in result.Servers)
             {
                 Measurement m = result.Measurements[(workload, server.Name)];
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {server.Name} | {m.MessagesPerSecond:N0} | {m.CpuMicrosecondsPerMessage:0.00} | {m.CpuMicrosecondsPerMessage / referenceCpu:0.00}× | {m.P99Microseconds:N0} | {m.Errors} |");
+                    $"| {server.Name} | {m.MessagesPerSecond:N0} | {CpuColumns.Cells(m.Cpu, referenceCpu)} | {m.P99Microseconds:N0} | {m.Errors} |");
             }
             md.AppendLine();
         }
@@ -58,45 +57,9 @@ internal static class ComparisonReport
         return md.ToString();
     }
 
-    /// <summary>Grouped bars: each workload a group, each server a bar of its CPU/msg ratio to the reference.</summary>
-    public static void Chart(ComparisonResult result, string path)
-    {
-        string reference = result.Servers.First(s => s.IsReference).Name;
-        var plot = new ScottPlot.Plot();
-        var palette = new ScottPlot.Palettes.Category20();
-        int serverCount = result.Servers.Count;
-        double groupWidth = serverCount + 1.5;
-        var bars = new List<ScottPlot.Bar>();
-        for (int w = 0; w < result.Options.Workloads.Count; w++)
-        {
-            Workload workload = result.Options.Workloads[w];
-            double referenceCpu = result.Measurements[(workload, reference)].CpuMicrosecondsPerMessage;
-            for (int s = 0; s < serverCount; s++)
-            {
-                Measurement m = result.Measurements[(workload, result.Servers[s].Name)];
-                bars.Add(new ScottPlot.Bar
-                {
-                    Position = (w * groupWidth) + s,
-                    Value = m.CpuMicrosecondsPerMessage / referenceCpu,
-                    FillColor = palette.GetColor(s),
-                });
-            }
-        }
-        plot.Add.Bars(bars);
-        for (int s = 0; s < serverCount; s++)
-        {
-            plot.Legend.ManualItems.Add(new ScottPlot.LegendItem { LabelText = result.Servers[s].Name, FillColor = palette.GetColor(s) });
-        }
-        double[] ticks = [.. Enumerable.Range(0, result.Options.Workloads.Count).Select(w => (w * groupWidth) + ((serverCount - 1) / 2.0))];
-        string[] labels = [.. result.Options.Workloads.Select(w => w.Name)];
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks, labels);
-        plot.Add.HorizontalLine(1, color: ScottPlot.Colors.Black, pattern: ScottPlot.LinePattern.Dashed);
-        plot.Axes.Margins(bottom: 0);
-        plot.YLabel($"{result.Options.Subject} CPU per message ÷ {reference} (lower is better)");
-        plot.Title($"{char.ToUpperInvariant(result.Options.Subject[0])}{result.Options.Subject[1..]}s: CPU per message relative to {reference}");
-        plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
-        plot.SavePng(path, 1400, 700);
-    }
+    /// <summary>The CPU-per-message chart of <see cref="CpuChart"/>, one group per workload.</summary>
+    public static void Chart(ComparisonResult result, string path) =>
+        CpuChart.Save(result.Options.Workloads, w => w.Name, result.Servers, result.Measurements, result.Options.Subject, "message", path);
 
     public static string Machine()
     {

@@ -25,74 +25,33 @@ internal sealed record ComparisonResult(
     DateTimeOffset Started);
 
 /// <summary>
-/// Starts every server once, then runs each workload against each server in turn, round after
-/// round (A B C … A B C …) so that drift on a shared machine hits all of them alike. Server CPU
-/// time comes from /proc/PID/stat around each run.
+/// The TCP echo comparison: <see cref="ComparisonRounds"/> driven by the verifying TCP load generator, then the
+/// RSS-per-idle-connection probe on every server.
 /// </summary>
 internal static class ComparisonRunner
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan WarmupDuration = TimeSpan.FromMilliseconds(500);
-
     public static ComparisonResult Run(ComparisonOptions options, TextWriter log, CancellationToken cancellationToken)
     {
         // Thousands of idle client sockets live in this process during the memory probe.
         DescriptorLimit.RaiseToHard();
         DateTimeOffset started = DateTimeOffset.Now;
         var skipped = new Dictionary<string, string>();
-        var running = new List<ServerProcess>();
+        List<ServerProcess> running = ComparisonRounds.StartServers(options.Servers, options.BasePort, udp: false, log, skipped);
         try
         {
-            for (int i = 0; i < options.Servers.Count; i++)
-            {
-                ServerSpec spec = options.Servers[i];
-                try
-                {
-                    running.Add(ServerProcess.Start(spec, options.BasePort + i, ReadyTimeout));
-                    log.WriteLine($"started {spec.Name} on port {options.BasePort + i}");
-                }
-                catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
-                {
-                    if (spec.IsReference)
-                    {
-                        throw new UsageException($"the reference server {spec.Name} did not start ({e.Message}); run bench/setup-peers.sh");
-                    }
-                    skipped[spec.Name] = e.Message;
-                    log.WriteLine($"skipped {spec.Name}: {e.Message}");
-                }
-            }
-
-            foreach (ServerProcess server in running)
-            {
-                foreach (Workload workload in options.Workloads)
-                {
-                    Load(server, workload, WarmupDuration, options.ClientThreads, cancellationToken);
-                }
-            }
-
-            var measurements = new Dictionary<(Workload, string), Measurement>();
-            for (int round = 1; round <= options.Rounds; round++)
-            {
-                foreach (Workload workload in options.Workloads)
-                {
-                    foreach (ServerProcess server in running)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        Measurement m = measurements.TryGetValue((workload, server.Spec.Name), out Measurement? existing)
-                            ? existing
-                            : measurements[(workload, server.Spec.Name)] = new Measurement();
-                        ProcessUsage before = server.Usage();
-                        LoadResult result = Load(server, workload, options.Duration, options.ClientThreads, cancellationToken);
-                        ProcessUsage after = server.Usage();
-                        TimeSpan cpu = after.CpuTime - before.CpuTime;
-                        m.Add(result.Messages, result.Duration, cpu, result.Latency.P99, result.Errors, result.ErrorMessages.Count > 0 ? result.ErrorMessages[0] : null);
-                        log.WriteLine(
-                            $"round {round}/{options.Rounds} · {workload.Name} · {server.Spec.Name}: " +
-                            $"{result.MessagesPerSecond:N0} msg/s, {cpu.TotalMicroseconds / Math.Max(1, result.Messages):0.00} µs CPU/msg, " +
-                            $"p99 {result.Latency.P99:0} µs{(result.Errors > 0 ? $", {result.Errors} ERRORS" : "")}");
-                    }
-                }
-            }
+            Dictionary<(Workload, string), Measurement> measurements = ComparisonRounds.Measure(
+                running,
+                options.Workloads,
+                options.Rounds,
+                options.Duration,
+                ComparisonRounds.WarmupDuration,
+                (server, workload, duration) => Load(server, workload, duration, options.ClientThreads, cancellationToken),
+                result => new RunOutcome(result.Messages, result.Duration, result.Latency.P99, result.Errors, result.ErrorMessages.Count > 0 ? result.ErrorMessages[0] : null),
+                (round, workload, server, result, used) => log.WriteLine(
+                    $"round {round}/{options.Rounds} · {workload.Name} · {server.Spec.Name}: " +
+                    $"{result.MessagesPerSecond:N0} msg/s, {CpuPerMessage.Of(used, result.Messages).Describe("msg")}, " +
+                    $"p99 {result.Latency.P99:0} µs{(result.Errors > 0 ? $", {result.Errors} ERRORS" : "")}"),
+                cancellationToken);
 
             var idle = new Dictionary<string, double>();
             var idleFailures = new Dictionary<string, string>();
@@ -120,10 +79,7 @@ internal static class ComparisonRunner
         }
         finally
         {
-            foreach (ServerProcess server in running)
-            {
-                server.Dispose();
-            }
+            ComparisonRounds.StopServers(running);
         }
     }
 

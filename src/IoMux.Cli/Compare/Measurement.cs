@@ -9,7 +9,11 @@ internal sealed class Measurement
 
     public TimeSpan Elapsed { get; private set; }
 
-    public TimeSpan ServerCpu { get; private set; }
+    public TimeSpan ServerUser { get; private set; }
+
+    public TimeSpan ServerSystem { get; private set; }
+
+    public TimeSpan ServerCpu => ServerUser + ServerSystem;
 
     public long Errors { get; private set; }
 
@@ -17,8 +21,11 @@ internal sealed class Measurement
 
     public double MessagesPerSecond => Elapsed > TimeSpan.Zero ? Messages / Elapsed.TotalSeconds : 0;
 
+    /// <summary>Server user and sys CPU per echoed message over all rounds, in microseconds.</summary>
+    public CpuPerMessage Cpu => CpuPerMessage.Of(new ProcessUsage(ServerUser, ServerSystem, 0), Messages);
+
     /// <summary>Server user+sys CPU per echoed message, in microseconds.</summary>
-    public double CpuMicrosecondsPerMessage => Messages > 0 ? ServerCpu.TotalMicroseconds / Messages : double.NaN;
+    public double CpuMicrosecondsPerMessage => Cpu.Total;
 
     /// <summary>Median over rounds of each round's p99 round trip, in microseconds.</summary>
     public double P99Microseconds
@@ -34,11 +41,13 @@ internal sealed class Measurement
         }
     }
 
-    public void Add(long messages, TimeSpan elapsed, TimeSpan serverCpu, double p99Microseconds, long errors, string? error)
+    /// <summary>Adds one run: the messages it echoed in its time, and the server's CPU over it (<paramref name="used"/>, a difference of two readings).</summary>
+    public void Add(long messages, TimeSpan elapsed, ProcessUsage used, double p99Microseconds, long errors, string? error)
     {
         Messages += messages;
         Elapsed += elapsed;
-        ServerCpu += serverCpu;
+        ServerUser += used.UserTime;
+        ServerSystem += used.SystemTime;
         _p99s.Add(p99Microseconds);
         Errors += errors;
         FirstError ??= error;

@@ -16,25 +16,24 @@ internal static class UdpComparisonReport
         md.AppendLine(CultureInfo.InvariantCulture, $"Command: `{command}`");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture,
-            $"{result.Options.Rounds} interleaved rounds of {result.Options.Duration.TotalSeconds:0.#} s per server and workload (after a 0.5 s warm-up each); " +
+            $"{result.Options.Rounds} interleaved rounds of {result.Options.Duration.TotalSeconds:0.#} s per server and workload (after a {ComparisonRounds.WarmupDuration.TotalSeconds:0.#} s warm-up each); " +
             $"client: `iomux bench --udp` engine, {result.Options.ClientThreads} thread(s), closed loop with the depth as each client's window, every datagram checked. " +
-            $"**CPU/datagram** is the server's user+sys time (/proc/PID/stat) over the run divided by datagrams answered. " +
-            $"**vs {reference}** is that figure as a ratio to the batched C reference (lower is better). **lost** counts datagrams unanswered within 0.5 s.");
+            $"{CpuColumns.Explanation("server", "datagram", "datagrams answered", reference)} **lost** counts datagrams unanswered within 0.5 s.");
         md.AppendLine();
         foreach (Workload workload in result.Options.Workloads)
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"### {workload.Connections} clients × {workload.Size} B, window {workload.Depth}");
             md.AppendLine();
-            md.AppendLine(CultureInfo.InvariantCulture, $"| server | datagrams/s | CPU µs/datagram | vs {reference} | p99 µs | lost | corrupt |");
-            md.AppendLine("|---|--:|--:|--:|--:|--:|--:|");
-            double referenceCpu = result.Measurements[(workload, reference)].CpuMicrosecondsPerMessage;
+            md.AppendLine(CultureInfo.InvariantCulture, $"| server | datagrams/s | {CpuColumns.Header("datagram", reference)} | p99 µs | lost | corrupt |");
+            md.AppendLine($"|---|--:|{CpuColumns.Alignment}|--:|--:|--:|");
+            CpuPerMessage referenceCpu = result.Measurements[(workload, reference)].Cpu;
             foreach (ServerSpec server in result.Servers)
             {
                 Measurement m = result.Measurements[(workload, server.Name)];
                 (long sent, long lost) = udp.Loss.GetValueOrDefault((workload, server.Name));
                 double lossPercent = sent == 0 ? 0 : 100.0 * lost / sent;
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {server.Name} | {m.MessagesPerSecond:N0} | {m.CpuMicrosecondsPerMessage:0.00} | {m.CpuMicrosecondsPerMessage / referenceCpu:0.00}× | {m.P99Microseconds:N0} | {lossPercent:0.###} % | {m.Errors} |");
+                    $"| {server.Name} | {m.MessagesPerSecond:N0} | {CpuColumns.Cells(m.Cpu, referenceCpu)} | {m.P99Microseconds:N0} | {lossPercent:0.###} % | {m.Errors} |");
             }
             md.AppendLine();
         }

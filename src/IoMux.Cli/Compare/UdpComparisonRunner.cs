@@ -12,76 +12,39 @@ internal sealed record UdpComparisonResult(ComparisonResult Result, IReadOnlyDic
 /// </summary>
 internal static class UdpComparisonRunner
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan WarmupDuration = TimeSpan.FromMilliseconds(500);
-
     public static UdpComparisonResult Run(ComparisonOptions options, TextWriter log, CancellationToken cancellationToken)
     {
         DateTimeOffset started = DateTimeOffset.Now;
         var skipped = new Dictionary<string, string>();
-        var running = new List<ServerProcess>();
+        List<ServerProcess> running = ComparisonRounds.StartServers(options.Servers, options.BasePort, udp: true, log, skipped);
         try
         {
-            for (int i = 0; i < options.Servers.Count; i++)
-            {
-                ServerSpec spec = options.Servers[i];
-                try
-                {
-                    running.Add(ServerProcess.Start(spec, options.BasePort + i, ReadyTimeout, udp: true));
-                    log.WriteLine($"started {spec.Name} on UDP port {options.BasePort + i}");
-                }
-                catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
-                {
-                    if (spec.IsReference)
-                    {
-                        throw new UsageException($"the reference server {spec.Name} did not start ({e.Message}); run bench/setup-peers.sh");
-                    }
-                    skipped[spec.Name] = e.Message;
-                    log.WriteLine($"skipped {spec.Name}: {e.Message}");
-                }
-            }
-            foreach (ServerProcess server in running)
-            {
-                foreach (Workload workload in options.Workloads)
-                {
-                    Load(server, workload, WarmupDuration, options.ClientThreads, cancellationToken);
-                }
-            }
-            var measurements = new Dictionary<(Workload, string), Measurement>();
             var loss = new Dictionary<(Workload, string), (long Sent, long Lost)>();
-            for (int round = 1; round <= options.Rounds; round++)
-            {
-                foreach (Workload workload in options.Workloads)
+            Dictionary<(Workload, string), Measurement> measurements = ComparisonRounds.Measure(
+                running,
+                options.Workloads,
+                options.Rounds,
+                options.Duration,
+                ComparisonRounds.WarmupDuration,
+                (server, workload, duration) => Load(server, workload, duration, options.ClientThreads, cancellationToken),
+                // Corruption is the error; loss is UDP's right, reported in its own column.
+                result => new RunOutcome(result.Received, result.Duration, result.Latency.P99, result.Corrupt, result.Corrupt > 0 ? $"{result.Corrupt} corrupt answers" : null),
+                (round, workload, server, result, used) =>
                 {
-                    foreach (ServerProcess server in running)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        (Workload, string) key = (workload, server.Spec.Name);
-                        Measurement m = measurements.TryGetValue(key, out Measurement? existing) ? existing : measurements[key] = new Measurement();
-                        ProcessUsage before = server.Usage();
-                        UdpLoadResult result = Load(server, workload, options.Duration, options.ClientThreads, cancellationToken);
-                        ProcessUsage after = server.Usage();
-                        TimeSpan cpu = after.CpuTime - before.CpuTime;
-                        // Corruption is the error; loss is UDP's right, reported in its own column.
-                        m.Add(result.Received, result.Duration, cpu, result.Latency.P99, result.Corrupt, result.Corrupt > 0 ? $"{result.Corrupt} corrupt answers" : null);
-                        (long sent, long lost) = loss.GetValueOrDefault(key);
-                        loss[key] = (sent + result.Sent, lost + result.Lost);
-                        log.WriteLine(
-                            $"round {round}/{options.Rounds} · {workload.Name} · {server.Spec.Name}: {result.DatagramsPerSecond:N0} datagrams/s, " +
-                            $"{cpu.TotalMicroseconds / Math.Max(1, result.Received):0.00} µs CPU/datagram, p99 {result.Latency.P99:0} µs, lost {result.LossPercent:0.###} %" +
-                            $"{(result.Corrupt > 0 ? $", {result.Corrupt} CORRUPT" : "")}");
-                    }
-                }
-            }
+                    (long sent, long lost) = loss.GetValueOrDefault((workload, server.Spec.Name));
+                    loss[(workload, server.Spec.Name)] = (sent + result.Sent, lost + result.Lost);
+                    log.WriteLine(
+                        $"round {round}/{options.Rounds} · {workload.Name} · {server.Spec.Name}: {result.DatagramsPerSecond:N0} datagrams/s, " +
+                        $"{CpuPerMessage.Of(used, result.Received).Describe("datagram")}, p99 {result.Latency.P99:0} µs, lost {result.LossPercent:0.###} %" +
+                        $"{(result.Corrupt > 0 ? $", {result.Corrupt} CORRUPT" : "")}");
+                },
+                cancellationToken);
             var comparison = new ComparisonResult(options, [.. running.Select(s => s.Spec)], skipped, measurements, new Dictionary<string, double>(), new Dictionary<string, string>(), started);
             return new UdpComparisonResult(comparison, loss);
         }
         finally
         {
-            foreach (ServerProcess server in running)
-            {
-                server.Dispose();
-            }
+            ComparisonRounds.StopServers(running);
         }
     }
 

@@ -6,8 +6,10 @@ namespace IoMux.Cli.Compare;
 /// <summary>One load shape: connections × message size, with messages in flight per connection.</summary>
 internal sealed partial record Workload(int Connections, int Size, int Depth)
 {
+    // The large messages keep the copying costs in view (the completion model's receive-to-send path above all),
+    // which the small ones hide under per-call overhead.
     public static readonly IReadOnlyList<Workload> Defaults =
-        [new(50, 64, 1), new(50, 1024, 1), new(50, 64, 16), new(1, 64, 1)];
+        [new(50, 64, 1), new(50, 1024, 1), new(50, 64, 16), new(1, 64, 1), new(10, 16 * 1024, 1), new(10, 256 * 1024, 1)];
 
     public string Name => $"{Connections} × {FormatSize(Size)} depth {Depth}";
 

@@ -1,0 +1,52 @@
+namespace IoMux.Cli.Compare;
+
+/// <summary>
+/// A comparison's PNG: grouped bars, each workload a group, each server a bar of its CPU per message as a ratio to the
+/// reference's, stacked as the figure splits: user time in the server's colour below, system time in a paler shade above.
+/// </summary>
+internal static class CpuChart
+{
+    public static void Save<TWorkload>(
+        IReadOnlyList<TWorkload> workloads,
+        Func<TWorkload, string> label,
+        IReadOnlyList<ServerSpec> servers,
+        IReadOnlyDictionary<(TWorkload, string), Measurement> measurements,
+        string subject,
+        string unit,
+        string path)
+        where TWorkload : notnull
+    {
+        string reference = servers.First(s => s.IsReference).Name;
+        var plot = new ScottPlot.Plot();
+        var palette = new ScottPlot.Palettes.Category20();
+        int serverCount = servers.Count;
+        double groupWidth = serverCount + 1.5;
+        var bars = new List<ScottPlot.Bar>();
+        for (int w = 0; w < workloads.Count; w++)
+        {
+            double referenceCpu = measurements[(workloads[w], reference)].CpuMicrosecondsPerMessage;
+            for (int s = 0; s < serverCount; s++)
+            {
+                CpuPerMessage cpu = measurements[(workloads[w], servers[s].Name)].Cpu;
+                double position = (w * groupWidth) + s;
+                double user = cpu.User / referenceCpu;
+                bars.Add(new ScottPlot.Bar { Position = position, Value = user, FillColor = palette.GetColor(s) });
+                bars.Add(new ScottPlot.Bar { Position = position, ValueBase = user, Value = cpu.Total / referenceCpu, FillColor = palette.GetColor(s).Lighten(0.55) });
+            }
+        }
+        plot.Add.Bars(bars);
+        for (int s = 0; s < serverCount; s++)
+        {
+            plot.Legend.ManualItems.Add(new ScottPlot.LegendItem { LabelText = servers[s].Name, FillColor = palette.GetColor(s) });
+        }
+        double[] ticks = [.. Enumerable.Range(0, workloads.Count).Select(w => (w * groupWidth) + ((serverCount - 1) / 2.0))];
+        string[] labels = [.. workloads.Select(label)];
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks, labels);
+        plot.Add.HorizontalLine(1, color: ScottPlot.Colors.Black, pattern: ScottPlot.LinePattern.Dashed);
+        plot.Axes.Margins(bottom: 0);
+        plot.YLabel($"{subject} CPU per {unit} ÷ {reference}'s (lower is better)");
+        plot.Title($"{char.ToUpperInvariant(subject[0])}{subject[1..]}s: CPU per {unit} relative to {reference} (solid: user, pale: system)");
+        plot.ShowLegend(ScottPlot.Alignment.UpperLeft);
+        plot.SavePng(path, 1400, 700);
+    }
+}
