@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using IoMux.Native;
+using IoMux.Transport;
 
 namespace IoMux;
 
@@ -16,16 +17,24 @@ namespace IoMux;
 /// Closing the queue cancels what is in flight and reaps (bounded) until every request has completed, so
 /// sockets and memory are released by their owners rather than left to the kernel's ring teardown.
 /// </remarks>
-internal sealed unsafe class CompletionQueue : IRingCompletionSink, IDisposable
+internal sealed unsafe class CompletionQueue : IRingCompletionSink, IBufferLender, IDisposable
 {
     /// <summary>Bytes of one shared receive buffer: the most one receive completion delivers.</summary>
-    public const int ReceiveBufferSize = 16 * 1024;
+    public const int ReceiveBufferSize = 64 * 1024;
 
     /// <summary>Segments one gathered send takes (16 KiB write-queue segments: 256 KiB per request).</summary>
     public const int MaxSendSegments = 16;
 
-    // 256 buffers of 16 KiB: 4 MiB per loop, shared by all of its connections however many are idle.
-    private const int ReceiveBufferCount = 256;
+    // 64 buffers of 64 KiB: 4 MiB per loop, shared by all of its connections however many are idle. A receive
+    // brings as much as one readiness read (64 KiB by default): a 256 KiB message takes 4 completions, not 16.
+    private const int ReceiveBufferCount = 64;
+
+    /// <summary>
+    /// Most shared receive buffers lent to write queues at once (<see cref="TryLend"/>): the rest stay for receives,
+    /// so connections whose peers do not read cannot drain the ring for everyone else.
+    /// </summary>
+    public const int MaxLentBuffers = ReceiveBufferCount / 2;
+
     private const ushort ReceiveGroup = 1;
     // A cancel's own user_data names the operation it cancels, with these bits: an ordinary cancel, or one asked
     // for after the kernel dropped completions, whose "not found" means the request's completion was lost.
@@ -44,6 +53,11 @@ internal sealed unsafe class CompletionQueue : IRingCompletionSink, IDisposable
     private readonly Stack<ushort> _freeGroups = new();
     private bool _closed;
 
+    // The shared buffer whose bytes a target is being handed right now (-1: none), which a write may borrow.
+    private int _delivering = -1;
+    private int _deliveringLength;
+    private bool _deliveryLent;
+
     private CompletionQueue(IoUringSelector selector)
     {
         _selector = selector;
@@ -61,6 +75,12 @@ internal sealed unsafe class CompletionQueue : IRingCompletionSink, IDisposable
     internal int TargetLimit { get; set; } = 1 << SlotBits;
 
     public bool IsClosed => _closed;
+
+    /// <summary>Shared receive buffers lent to write queues now, kept from the kernel until their bytes are sent.</summary>
+    public int LentBuffers { get; private set; }
+
+    /// <summary>Receive buffers ever lent: sends that did not copy what they echo.</summary>
+    public long LendCount { get; private set; }
 
     /// <summary>The queue for a loop on <paramref name="selector"/>; throws <see cref="NotSupportedException"/> with the reason where the completion model cannot run.</summary>
     public static CompletionQueue Create(Selector selector)
@@ -131,8 +151,44 @@ internal sealed unsafe class CompletionQueue : IRingCompletionSink, IDisposable
     }
 
     /// <summary>
+    /// Lends the shared receive buffer being delivered now when <paramref name="data"/> lies inside it, so a write of
+    /// received bytes is sent from where the kernel put them instead of copied: the buffer stays out of the ring
+    /// until <see cref="IBufferLender.GiveBack"/> with <paramref name="token"/>. False (lend nothing) outside a
+    /// delivery, for bytes from elsewhere, for a buffer already lent, or while <see cref="MaxLentBuffers"/> are out.
+    /// </summary>
+    public bool TryLend(ReadOnlySpan<byte> data, out ArraySegment<byte> segment, out int token)
+    {
+        segment = default;
+        token = _delivering;
+        if (_delivering < 0 || _deliveryLent || LentBuffers >= MaxLentBuffers)
+        {
+            return false;
+        }
+        int offset = _receiveBuffers.OffsetIn((ushort)_delivering, _deliveringLength, data);
+        if (offset < 0)
+        {
+            return false;
+        }
+        _deliveryLent = true;
+        LentBuffers++;
+        LendCount++;
+        segment = _receiveBuffers.Segment((ushort)_delivering, offset, data.Length);
+        return true;
+    }
+
+    /// <summary>A lent buffer's bytes were sent (or dropped once nothing in flight reads them): back to the kernel.</summary>
+    void IBufferLender.GiveBack(int token)
+    {
+        LentBuffers--;
+        if (!_closed)
+        {
+            _receiveBuffers.Recycle((ushort)token);
+        }
+    }
+
+    /// <summary>
     /// A ring of <paramref name="count"/> provided buffers of <paramref name="size"/> bytes in a group of its own, for
-    /// an owner whose receives need other sizes than the shared 16 KiB (a datagram endpoint's whole datagrams).
+    /// an owner whose receives need other sizes than the shared 64 KiB (a datagram endpoint's whole datagrams).
     /// Give it back with <see cref="ReleaseBufferRing"/> once no request that takes from it is in flight.
     /// </summary>
     public IoUringBufferRing CreateBufferRing(int count, int size)
@@ -237,17 +293,26 @@ internal sealed unsafe class CompletionQueue : IRingCompletionSink, IDisposable
             s.InFlight &= (byte)~(1 << operation);
             InFlight--;
         }
+        bool shared = hasBuffer && ReferenceEquals(buffers, _receiveBuffers) && result > 0;
         try
         {
             ReadOnlySpan<byte> received = hasBuffer && result > 0 ? buffers.Buffer(bufferId, result) : default;
             if (inFlight)
             {
+                if (shared)
+                {
+                    _delivering = bufferId;
+                    _deliveringLength = result;
+                }
                 s.Target?.OnCompletion(operation, result, received);
             }
         }
         finally
         {
-            if (hasBuffer)
+            bool lent = shared && _deliveryLent;
+            _delivering = -1;
+            _deliveryLent = false;
+            if (hasBuffer && !lent)
             {
                 buffers.Recycle(bufferId); // the target is done with it, or was gone: never lose a buffer
             }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using static IoMux.Native.IoUringOps;
 
@@ -63,6 +64,19 @@ internal sealed unsafe class IoUringBufferRing
 
     /// <summary>The first <paramref name="length"/> bytes of buffer <paramref name="id"/>, as the kernel filled them.</summary>
     public Span<byte> Buffer(ushort id, int length) => new(_bufferBase + ((long)id * BufferSize), length);
+
+    /// <summary>
+    /// Where <paramref name="data"/> starts inside buffer <paramref name="id"/>'s first <paramref name="length"/>
+    /// bytes, or -1 when it does not lie wholly inside them.
+    /// </summary>
+    public int OffsetIn(ushort id, int length, ReadOnlySpan<byte> data)
+    {
+        long offset = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(data)) - (_bufferBase + ((long)id * BufferSize));
+        return offset >= 0 && offset + data.Length <= length ? (int)offset : -1;
+    }
+
+    /// <summary>Bytes of buffer <paramref name="id"/> as a segment of the pinned array, for a send that outlives the receive.</summary>
+    public ArraySegment<byte> Segment(ushort id, int offset, int length) => new(_buffers, (id * BufferSize) + offset, length);
 
     /// <summary>Gives buffer <paramref name="id"/> back to the kernel for the next receive.</summary>
     public void Recycle(ushort id)

@@ -7,7 +7,8 @@ namespace IoMux.Transport;
 /// loop's shared provided buffers only when data arrives (an idle connection holds none); the next is asked for
 /// once the chunk was delivered. Single-shot on purpose: a multishot receive keeps pulling the socket's backlog
 /// into buffers until a cancel reaches it (it overshot a 64 KiB high watermark by up to 1.9 MB), while one at a
-/// time overshoots by at most one 16 KiB chunk, as readiness does by at most one read. One send of the queue's
+/// time overshoots by at most one 64 KiB chunk, as readiness does by at most one read. Received bytes written back
+/// are queued by reference to their receive buffer, not copied (<see cref="Enqueue"/>). One send of the queue's
 /// head segments is in flight at a time, which keeps the bytes in order; what the kernel did not take stays
 /// queued. Released, it cancels what is in flight and closes the socket only when the last request completed, so
 /// the kernel never touches memory that was given back.
@@ -16,6 +17,10 @@ internal sealed class CompletionDriver : ConnectionDriver, ICompletionTarget
 {
     private const byte ReceiveOperation = 1;
     private const byte SendOperation = 2;
+
+    // Receive buffers one write queue may hold by reference (256 KiB); past them it copies, as it always did, so a
+    // peer that does not read keeps at most these from the loop's shared ring.
+    internal const int MaxLentPerConnection = 4;
 
     private readonly CompletionQueue _completions;
     private readonly LoopResources _resources;
@@ -58,6 +63,15 @@ internal sealed class CompletionDriver : ConnectionDriver, ICompletionTarget
 
     /// <summary>Every byte goes through the queue: a send from the caller's span could not outlive the call.</summary>
     public override int SendNow(ReadOnlySpan<byte> data) => 0;
+
+    /// <summary>
+    /// Bytes that lie in the receive buffer being delivered (an echo, a proxy's relay) are queued by reference and sent
+    /// from it: no copy, and the buffer goes back to the ring when they were sent. Anything else is copied.
+    /// </summary>
+    public override bool Enqueue(WriteQueue queue, ReadOnlySpan<byte> data) =>
+        queue.LentCount < MaxLentPerConnection && _completions.TryLend(data, out ArraySegment<byte> segment, out int token)
+            ? queue.AppendLent(segment, _completions, token)
+            : queue.Append(data);
 
     public override void SendQueued()
     {

@@ -119,7 +119,7 @@ public sealed partial class Connection
         {
             StartWriteTimer();
         }
-        if (_queue.Append(data))
+        if (_driver.Enqueue(_queue, data))
         {
             if (_settings.PauseReadingWhileBlocked)
             {

@@ -41,6 +41,9 @@ internal abstract class ConnectionDriver
     /// <summary>Sends at once what the kernel takes of <paramref name="data"/> (the write queue is empty); returns the bytes taken, or -1 after reporting a failure.</summary>
     public abstract int SendNow(ReadOnlySpan<byte> data);
 
+    /// <summary>Queues <paramref name="data"/> behind what is queued (a copy, unless the driver can lend the memory); true when this passed the high watermark.</summary>
+    public virtual bool Enqueue(WriteQueue queue, ReadOnlySpan<byte> data) => queue.Append(data);
+
     /// <summary>The write queue holds bytes: get them moving (reporting progress through <see cref="Connection.Sent"/>).</summary>
     public abstract void SendQueued();
 

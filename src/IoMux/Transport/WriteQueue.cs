@@ -1,20 +1,18 @@
 namespace IoMux.Transport;
 
 /// <summary>
-/// The bytes a connection could not send yet: a ring of pooled, pinned segments, drained with one
-/// writev per batch. Its watermarks give backpressure with hysteresis — the queue is
-/// <see cref="IsOverHighWatermark"/> from the append that takes it above the high mark until the
-/// send that brings it down to the low mark — so a reader is paused and resumed once per swing,
-/// not on every byte around a single threshold.
+/// The bytes a connection could not send yet: a ring of pooled, pinned segments, and pieces of pinned memory
+/// held by reference (<see cref="AppendLent"/>), drained with one writev per batch. Its watermarks give
+/// backpressure with hysteresis — the queue is <see cref="IsOverHighWatermark"/> from the append that takes it
+/// above the high mark until the send that brings it down to the low mark — so a reader is paused and resumed
+/// once per swing, not on every byte around a single threshold.
 /// </summary>
 internal sealed class WriteQueue
 {
     private readonly SegmentPool _pool;
-    private byte[]?[] _ring = new byte[]?[4];
+    private Entry[] _ring = new Entry[4];
     private int _head;
     private int _count;
-    private int _headOffset;
-    private int _tailFill;
 
     public WriteQueue(SegmentPool pool, int highWatermark, int lowWatermark)
     {
@@ -38,8 +36,11 @@ internal sealed class WriteQueue
 
     public bool IsEmpty => Length == 0;
 
-    /// <summary>Segments held (each <see cref="SegmentPool.SegmentSize"/> bytes).</summary>
+    /// <summary>Segments held: pooled ones (each <see cref="SegmentPool.SegmentSize"/> bytes) and lent ones.</summary>
     public int SegmentCount => _count;
+
+    /// <summary>Segments held by reference (<see cref="AppendLent"/>) and not yet given back.</summary>
+    public int LentCount { get; private set; }
 
     /// <summary>True from passing the high watermark until draining to the low one.</summary>
     public bool IsOverHighWatermark { get; private set; }
@@ -49,23 +50,33 @@ internal sealed class WriteQueue
     {
         while (!data.IsEmpty)
         {
-            if (_count == 0 || _tailFill == SegmentPool.SegmentSize)
+            if (_count == 0 || Tail.Lender is not null || Tail.End == SegmentPool.SegmentSize)
             {
-                PushSegment(_pool.Rent());
+                Push(new Entry { Array = _pool.Rent() });
             }
-            byte[] tail = _ring[(_head + _count - 1) & (_ring.Length - 1)]!;
-            int n = Math.Min(data.Length, tail.Length - _tailFill);
-            data[..n].CopyTo(tail.AsSpan(_tailFill));
-            _tailFill += n;
+            ref Entry tail = ref Tail;
+            int n = Math.Min(data.Length, tail.Array.Length - tail.End);
+            data[..n].CopyTo(tail.Array.AsSpan(tail.End));
+            tail.End += n;
             Length += n;
             data = data[n..];
         }
-        if (!IsOverHighWatermark && Length > HighWatermark)
-        {
-            IsOverHighWatermark = true;
-            return true;
-        }
-        return false;
+        return PassedHighWatermark();
+    }
+
+    /// <summary>
+    /// Queues <paramref name="bytes"/> by reference, after what is queued: the memory must stay untouched until the
+    /// queue gives it back through <paramref name="lender"/> (with <paramref name="token"/>), once those bytes were
+    /// consumed or the queue cleared. Returns true when this append passed the high watermark.
+    /// </summary>
+    public bool AppendLent(ArraySegment<byte> bytes, IBufferLender lender, int token)
+    {
+        ArgumentNullException.ThrowIfNull(lender);
+        ArgumentOutOfRangeException.ThrowIfLessThan(bytes.Count, 1);
+        Push(new Entry { Array = bytes.Array!, Start = bytes.Offset, End = bytes.Offset + bytes.Count, Lender = lender, Token = token });
+        LentCount++;
+        Length += bytes.Count;
+        return PassedHighWatermark();
     }
 
     /// <summary>Describes the queued bytes, oldest first, as at most <c>into.Length</c> segments; returns how many and their total.</summary>
@@ -75,11 +86,9 @@ internal sealed class WriteQueue
         bytes = 0;
         for (int i = 0; i < n; i++)
         {
-            byte[] segment = _ring[(_head + i) & (_ring.Length - 1)]!;
-            int start = i == 0 ? _headOffset : 0;
-            int end = i == _count - 1 ? _tailFill : segment.Length;
-            into[i] = new ArraySegment<byte>(segment, start, end - start);
-            bytes += end - start;
+            ref Entry entry = ref _ring[(_head + i) & (_ring.Length - 1)];
+            into[i] = new ArraySegment<byte>(entry.Array, entry.Start, entry.End - entry.Start);
+            bytes += entry.End - entry.Start;
         }
         return n;
     }
@@ -92,16 +101,15 @@ internal sealed class WriteQueue
         Length -= bytes;
         while (bytes > 0)
         {
-            byte[] first = _ring[_head]!;
-            int end = _count == 1 ? _tailFill : first.Length;
-            int available = end - _headOffset;
+            ref Entry first = ref _ring[_head];
+            int available = first.End - first.Start;
             if (bytes < available)
             {
-                _headOffset += bytes;
+                first.Start += bytes;
                 break;
             }
             bytes -= available;
-            PopSegment();
+            Pop();
         }
         if (IsOverHighWatermark && Length <= LowWatermark)
         {
@@ -111,22 +119,34 @@ internal sealed class WriteQueue
         return false;
     }
 
-    /// <summary>Drops everything and returns every segment to the pool.</summary>
+    /// <summary>Drops everything: pooled segments go back to the pool, lent ones to their lenders.</summary>
     public void Clear()
     {
         while (_count > 0)
         {
-            PopSegment();
+            Pop();
         }
         Length = 0;
         IsOverHighWatermark = false;
     }
 
-    private void PushSegment(byte[] segment)
+    private ref Entry Tail => ref _ring[(_head + _count - 1) & (_ring.Length - 1)];
+
+    private bool PassedHighWatermark()
+    {
+        if (!IsOverHighWatermark && Length > HighWatermark)
+        {
+            IsOverHighWatermark = true;
+            return true;
+        }
+        return false;
+    }
+
+    private void Push(Entry entry)
     {
         if (_count == _ring.Length)
         {
-            var larger = new byte[]?[_ring.Length * 2];
+            var larger = new Entry[_ring.Length * 2];
             for (int i = 0; i < _count; i++)
             {
                 larger[i] = _ring[(_head + i) & (_ring.Length - 1)];
@@ -134,22 +154,38 @@ internal sealed class WriteQueue
             _ring = larger;
             _head = 0;
         }
-        _ring[(_head + _count) & (_ring.Length - 1)] = segment;
+        _ring[(_head + _count) & (_ring.Length - 1)] = entry;
         _count++;
-        _tailFill = 0;
     }
 
-    private void PopSegment()
+    private void Pop()
     {
-        _pool.Return(_ring[_head]!);
-        _ring[_head] = null;
+        Entry entry = _ring[_head];
+        _ring[_head] = default;
         _head = (_head + 1) & (_ring.Length - 1);
         _count--;
-        _headOffset = 0;
         if (_count == 0)
         {
             _head = 0;
-            _tailFill = 0;
         }
+        if (entry.Lender is { } lender)
+        {
+            LentCount--;
+            lender.GiveBack(entry.Token);
+        }
+        else
+        {
+            _pool.Return(entry.Array);
+        }
+    }
+
+    /// <summary>Queued bytes <c>[Start, End)</c> of <see cref="Array"/>: a pooled segment filled up to End, or lent memory.</summary>
+    private struct Entry
+    {
+        public byte[] Array;
+        public int Start;
+        public int End;
+        public IBufferLender? Lender;
+        public int Token;
     }
 }

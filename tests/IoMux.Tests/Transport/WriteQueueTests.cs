@@ -82,6 +82,41 @@ public sealed class WriteQueueTests
         Assert.Equal(3, pool.Retained);
     }
 
+    [Fact]
+    public void Lent_bytes_go_out_in_order_with_copied_ones_and_back_to_their_lender_once_sent_or_cleared()
+    {
+        var pool = new SegmentPool(maxRetained: 64);
+        var queue = new WriteQueue(pool, highWatermark: 100, lowWatermark: 10);
+        var lender = new Lender();
+        byte[] lentMemory = [.. Enumerable.Range(0, 200).Select(i => (byte)i)];
+
+        Assert.False(queue.Append([250, 251]));
+        Assert.False(queue.AppendLent(new ArraySegment<byte>(lentMemory, 10, 50), lender, token: 7));
+        Assert.True(queue.AppendLent(new ArraySegment<byte>(lentMemory, 100, 60), lender, token: 8)); // 112 passes 100
+        Assert.False(queue.Append([252])); // a lent tail is never written into: a pooled segment follows it
+        Assert.Equal(4, queue.SegmentCount);
+        Assert.Equal(2, queue.LentCount);
+        Assert.Equal(113, queue.Length);
+
+        var segments = new ArraySegment<byte>[8];
+        int count = queue.Gather(segments, out int bytes);
+        Assert.Equal(113, bytes);
+        byte[] expected = [250, 251, .. lentMemory.AsSpan(10, 50), .. lentMemory.AsSpan(100, 60), 252];
+        Assert.Equal(expected, segments.Take(count).SelectMany(s => s).ToArray());
+        Assert.Same(lentMemory, segments[1].Array); // by reference, not a copy
+
+        queue.Consume(2 + 49);
+        Assert.Empty(lender.GivenBack); // one byte of the first lent piece is still queued
+        queue.Consume(1);
+        Assert.Equal([7], lender.GivenBack);
+        Assert.Equal(1, queue.LentCount);
+
+        queue.Clear();
+        Assert.Equal([7, 8], lender.GivenBack);
+        Assert.Equal(0, queue.LentCount);
+        Assert.Equal(2, pool.Retained); // the two copied pieces' segments
+    }
+
     [Theory]
     [InlineData(0, 0)]
     [InlineData(100, 100)]
@@ -89,5 +124,12 @@ public sealed class WriteQueueTests
     public void Watermarks_that_cannot_work_are_refused(int high, int low)
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new WriteQueue(new SegmentPool(), high, low));
+    }
+
+    private sealed class Lender : IBufferLender
+    {
+        public List<int> GivenBack { get; } = [];
+
+        public void GiveBack(int token) => GivenBack.Add(token);
     }
 }
