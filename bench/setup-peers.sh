@@ -30,7 +30,7 @@ fi
 
 # C UDP servers: recvmmsg/sendmmsg in batches of 64 (the reference for UDP), and one datagram per system call.
 for udp in c-udp-batched c-udp-simple; do
-  if [ ! -x "$out/$udp/echo" ] || [ "$peers/$udp/echo.c" -nt "$out/$udp/echo" ]; then
+  if [ ! -x "$out/$udp/echo" ] || [ "$peers/$udp/echo.c" -nt "$out/$udp/echo" ] || [ "$peers/udp-peer.h" -nt "$out/$udp/echo" ]; then
     echo "setup-peers: gcc $udp"
     gcc -O2 -Wall -Wextra -Werror -o "$out/$udp/echo" "$peers/$udp/echo.c"
   fi

@@ -12,7 +12,7 @@ public sealed class EchoDataTests
     public async Task Messages_from_1_byte_to_4_MiB_come_back_byte_for_byte(string backend, string trigger, string io)
     {
         using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger, "--io", io);
-        await Clients.Bounded(async ct =>
+        await server.Bounded(async ct =>
         {
             using Socket socket = await Clients.ConnectAsync(server.EndPoint, ct);
             foreach (int size in new[] { 1, 2, 100, 1460, 4096, 65535, 65536, 65537, 1 << 20, 4 << 20 })
@@ -28,7 +28,7 @@ public sealed class EchoDataTests
     public async Task Two_hundred_concurrent_clients_with_random_sizes_each_get_their_own_bytes_back(string backend, string trigger, string io)
     {
         using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger, "--io", io);
-        await Clients.Bounded(ct => Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
+        await server.Bounded(ct => Task.WhenAll(Enumerable.Range(0, 200).Select(async i =>
         {
             byte[] payload = Clients.Pattern(new Random(i).Next(1, 128 * 1024), i);
             using Socket socket = await Clients.ConnectAsync(server.EndPoint, ct);
@@ -44,7 +44,7 @@ public sealed class EchoDataTests
     public async Task A_client_that_sends_8_MiB_then_shuts_down_its_write_side_receives_all_8_MiB_then_EOF(string backend, string trigger, string io)
     {
         using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger, "--io", io);
-        await Clients.Bounded(async ct =>
+        await server.Bounded(async ct =>
         {
             byte[] payload = Clients.Pattern(8 << 20, 8);
             using Socket socket = await Clients.ConnectAsync(server.EndPoint, ct);
@@ -61,7 +61,7 @@ public sealed class EchoDataTests
     {
         using EchoServer server = EchoServer.Start("--backend", backend, "--loops", "3");
         Assert.Contains("loops 3", server.StandardOutput, StringComparison.Ordinal);
-        await Clients.Bounded(ct => Task.WhenAll(Enumerable.Range(0, 100).Select(async i =>
+        await server.Bounded(ct => Task.WhenAll(Enumerable.Range(0, 100).Select(async i =>
         {
             byte[] payload = Clients.Pattern(new Random(i).Next(1, 64 * 1024), i);
             using Socket socket = await Clients.ConnectAsync(server.EndPoint, ct);
@@ -73,7 +73,7 @@ public sealed class EchoDataTests
     public async Task Trace_prints_one_line_per_event_as_the_tutorial_did()
     {
         using EchoServer server = EchoServer.Start("--backend", "poll", "--trace");
-        await Clients.Bounded(async ct =>
+        await server.Bounded(async ct =>
         {
             using Socket socket = await Clients.ConnectAsync(server.EndPoint, ct);
             Clients.AssertSame("hello"u8.ToArray(), await Clients.RoundTripAsync(socket, "hello"u8.ToArray(), ct), "hello");

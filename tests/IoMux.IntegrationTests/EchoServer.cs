@@ -231,6 +231,30 @@ internal sealed partial class EchoServer : IDisposable
         }
     }
 
+    /// <summary>
+    /// <see cref="Clients.Bounded"/> against this server: a client-side failure also says whether the server is still
+    /// running and what it wrote to stderr, so a fault in the server (which drains and closes every client) is told
+    /// apart from a client or kernel problem.
+    /// </summary>
+    public async Task Bounded(Func<CancellationToken, Task> body, TimeSpan bound, string what)
+    {
+        try
+        {
+            await Clients.Bounded(body, bound, what);
+        }
+        catch (Exception e)
+        {
+            throw new Xunit.Sdk.XunitException($"{what}: {e.GetType().Name}: {e.Message}; {Describe()}", e);
+        }
+    }
+
+    private string Describe()
+    {
+        string state = _process.HasExited ? $"exited with {_process.ExitCode}" : "still running";
+        string stderr = _stderr.IsEmpty ? "nothing" : StandardError;
+        return $"iomux (pid {Pid}) is {state}; its stderr: {stderr}";
+    }
+
     /// <summary>Waits (bounded) for the process to exit and returns its exit code.</summary>
     public int WaitForExit(TimeSpan bound)
     {

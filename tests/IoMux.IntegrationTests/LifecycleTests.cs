@@ -16,7 +16,7 @@ public sealed class LifecycleTests(ITestOutputHelper output)
     public async Task SIGINT_stops_the_server_which_closes_its_connections_and_exits_0(string backend, string trigger, string io)
     {
         using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger, "--io", io);
-        await Clients.Bounded(async ct =>
+        await server.Bounded(async ct =>
         {
             using Socket socket = await Clients.ConnectAsync(server.EndPoint, ct);
             byte[] payload = Clients.Pattern(10_000, 3);
@@ -43,7 +43,7 @@ public sealed class LifecycleTests(ITestOutputHelper output)
         int sent = flood.Sent;
         server.Signal("INT");
         byte[] echoed = [];
-        await Clients.Bounded(async ct => echoed = await Clients.ReceiveToEndAsync(socket, ct), Bound, $"reading the drained replies on {backend}/{io}/{trigger}");
+        await server.Bounded(async ct => echoed = await Clients.ReceiveToEndAsync(socket, ct), Bound, $"reading the drained replies on {backend}/{io}/{trigger}");
         output.WriteLine($"{backend}/{io}/{trigger}: sent {sent} bytes without reading; after SIGINT received {echoed.Length} bytes, then EOF");
         Assert.True(echoed.Length >= 262144, $"only {echoed.Length} bytes arrived; the server had at least its 256 KiB write limit queued");
         Assert.True(payload.AsSpan(0, echoed.Length).SequenceEqual(echoed), "the drained replies are not what was sent");
@@ -69,7 +69,7 @@ public sealed class LifecycleTests(ITestOutputHelper output)
         try
         {
             int served = 0, closed = 0;
-            await Clients.Bounded(async ct =>
+            await server.Bounded(async ct =>
             {
                 for (int i = 0; i < Count; i++)
                 {
@@ -124,7 +124,7 @@ public sealed class LifecycleTests(ITestOutputHelper output)
         var sockets = new List<Socket>();
         try
         {
-            await Clients.Bounded(async ct =>
+            await server.Bounded(async ct =>
             {
                 for (int i = 0; i < 15; i++)
                 {
@@ -185,7 +185,7 @@ public sealed class LifecycleTests(ITestOutputHelper output)
     public async Task An_idle_connection_is_closed_after_the_idle_timeout_while_a_busy_one_stays(string backend)
     {
         using EchoServer server = EchoServer.Start("--backend", backend, "--idle-timeout", "2");
-        await Clients.Bounded(async ct =>
+        await server.Bounded(async ct =>
         {
             using Socket quiet = await Clients.ConnectAsync(server.EndPoint, ct);
             using Socket busy = await Clients.ConnectAsync(server.EndPoint, ct);

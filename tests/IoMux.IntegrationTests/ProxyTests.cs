@@ -20,7 +20,7 @@ public sealed class ProxyTests(ITestOutputHelper output)
     {
         using EchoServer echo = EchoServer.Start();
         using EchoServer proxy = StartProxy(echo, backend, trigger, io);
-        await Clients.Bounded(async ct =>
+        await proxy.Bounded(async ct =>
         {
             using Socket socket = await Clients.ConnectAsync(proxy.EndPoint, ct);
             foreach (int size in new[] { 1, 1000, 64 * 1024, 1 << 20, 8 << 20 })
@@ -38,7 +38,7 @@ public sealed class ProxyTests(ITestOutputHelper output)
         int clients = backend == "select" ? 200 : 500; // the proxy holds two descriptors per client, and select stops at 1024
         using EchoServer echo = EchoServer.Start();
         using EchoServer proxy = StartProxy(echo, backend, trigger, io);
-        await Clients.Bounded(ct => Task.WhenAll(Enumerable.Range(0, clients).Select(async i =>
+        await proxy.Bounded(ct => Task.WhenAll(Enumerable.Range(0, clients).Select(async i =>
         {
             byte[] payload = Clients.Pattern(new Random(i).Next(1, 128 * 1024), i);
             using Socket socket = await Clients.ConnectAsync(proxy.EndPoint, ct);
@@ -52,7 +52,7 @@ public sealed class ProxyTests(ITestOutputHelper output)
     {
         using EchoServer echo = EchoServer.Start();
         using EchoServer proxy = StartProxy(echo, backend, trigger, io);
-        await Clients.Bounded(async ct =>
+        await proxy.Bounded(async ct =>
         {
             using Socket socket = await Clients.ConnectAsync(proxy.EndPoint, ct);
             byte[] payload = Clients.Pattern(8 << 20, 8);
@@ -71,7 +71,7 @@ public sealed class ProxyTests(ITestOutputHelper output)
         upstream.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         upstream.Listen();
         using EchoServer proxy = EchoServer.StartProxy((IPEndPoint)upstream.LocalEndPoint!, "--backend", backend, "--trigger", trigger, "--io", io);
-        await Clients.Bounded(async ct =>
+        await proxy.Bounded(async ct =>
         {
             using Socket client = await Clients.ConnectAsync(proxy.EndPoint, ct);
             using Socket served = await upstream.AcceptAsync(ct);
@@ -94,7 +94,7 @@ public sealed class ProxyTests(ITestOutputHelper output)
         upstream.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         upstream.Listen();
         using EchoServer proxy = EchoServer.StartProxy((IPEndPoint)upstream.LocalEndPoint!, "--backend", backend, "--trigger", trigger, "--io", io);
-        await Clients.Bounded(async ct =>
+        await proxy.Bounded(async ct =>
         {
             // The upstream resets: the client must see a reset, not an orderly EOF.
             Socket client = await Clients.ConnectAsync(proxy.EndPoint, ct);
@@ -135,7 +135,7 @@ public sealed class ProxyTests(ITestOutputHelper output)
         await ResourceTests.AssertStillEchoesAsync(proxy);
     }
 
-    private static Task ResetAndChurnAsync(EchoServer proxy, int resets, int cycles, string what) => Clients.Bounded(async ct =>
+    private static Task ResetAndChurnAsync(EchoServer proxy, int resets, int cycles, string what) => proxy.Bounded(async ct =>
         {
             await Task.WhenAll(Enumerable.Range(0, resets).Select(async i =>
             {
@@ -174,7 +174,7 @@ public sealed class ProxyTests(ITestOutputHelper output)
         long[] sent = new long[ClientCount];
         try
         {
-            await Clients.Bounded(async ct =>
+            await proxy.Bounded(async ct =>
             {
                 for (int i = 0; i < ClientCount; i++)
                 {
@@ -249,7 +249,7 @@ public sealed class ProxyTests(ITestOutputHelper output)
     {
         using EchoServer echo = EchoServer.Start();
         using EchoServer proxy = StartProxy(echo, backend, "level", backend == "uring" ? "completion" : "readiness");
-        await Clients.Bounded(async ct =>
+        await proxy.Bounded(async ct =>
         {
             using Socket socket = await Clients.ConnectAsync(proxy.EndPoint, ct);
             byte[] payload = Clients.Pattern(100_000, 5);
@@ -264,7 +264,7 @@ public sealed class ProxyTests(ITestOutputHelper output)
     private static EchoServer StartProxy(EchoServer echo, string backend, string trigger, string io) =>
         EchoServer.StartProxy(echo.EndPoint, "--backend", backend, "--trigger", trigger, "--io", io);
 
-    private static Task AssertClosedAsync(EchoServer proxy, string what) => Clients.Bounded(async ct =>
+    private static Task AssertClosedAsync(EchoServer proxy, string what) => proxy.Bounded(async ct =>
     {
         using Socket socket = await Clients.ConnectAsync(proxy.EndPoint, ct);
         await Clients.SendAllAsync(socket, "hello"u8.ToArray(), ct);

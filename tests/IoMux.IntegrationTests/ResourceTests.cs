@@ -16,7 +16,7 @@ public sealed class ResourceTests(ITestOutputHelper output)
         using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger, "--io", io);
         int baseline = await WarmUpAsync(server);
 
-        await Clients.Bounded(async ct =>
+        await server.Bounded(async ct =>
         {
             Task steady = Task.Run(async () =>
             {
@@ -50,7 +50,7 @@ public sealed class ResourceTests(ITestOutputHelper output)
         using EchoServer server = EchoServer.Start("--backend", backend, "--trigger", trigger, "--io", io);
         int baseline = await WarmUpAsync(server);
 
-        await Clients.Bounded(ct => Task.WhenAll(Enumerable.Range(0, 4).Select(async worker =>
+        await server.Bounded(ct => Task.WhenAll(Enumerable.Range(0, 4).Select(async worker =>
         {
             byte[] one = [(byte)worker];
             for (int i = 0; i < 500; i++)
@@ -94,7 +94,7 @@ public sealed class ResourceTests(ITestOutputHelper output)
         long[] sent = new long[ClientCount];
         try
         {
-            await Clients.Bounded(async ct =>
+            await server.Bounded(async ct =>
             {
                 for (int i = 0; i < ClientCount; i++)
                 {
@@ -136,7 +136,7 @@ public sealed class ResourceTests(ITestOutputHelper output)
         var idle = new Socket[idleCount];
         try
         {
-            await Clients.Bounded(async ct =>
+            await server.Bounded(async ct =>
             {
                 for (int batch = 0; batch < idleCount; batch += 100)
                 {
@@ -176,7 +176,7 @@ public sealed class ResourceTests(ITestOutputHelper output)
     /// <summary>A round trip that touches the big-message path, then the settled descriptor count.</summary>
     internal static async Task<int> WarmUpAsync(EchoServer server)
     {
-        await Clients.Bounded(async ct =>
+        await server.Bounded(async ct =>
         {
             using Socket socket = await Clients.ConnectAsync(server.EndPoint, ct);
             byte[] payload = Clients.Pattern(4 << 20, 1);
@@ -185,7 +185,7 @@ public sealed class ResourceTests(ITestOutputHelper output)
         return server.SettledDescriptorCount();
     }
 
-    internal static Task AssertStillEchoesAsync(EchoServer server) => Clients.Bounded(async ct =>
+    internal static Task AssertStillEchoesAsync(EchoServer server) => server.Bounded(async ct =>
     {
         using Socket socket = await Clients.ConnectAsync(server.EndPoint, ct);
         byte[] payload = Clients.Pattern(100_000, 42);

@@ -106,6 +106,18 @@ public sealed class UnixAndHandedSocketTests
         AssertOneLineUsageError(process.ExitCode, stdout.Result, stderr.Result, expected);
     }
 
+    [PythonFact]
+    public void Echo_refuses_a_port_beside_sockets_handed_over_by_socket_activation()
+    {
+        using System.Diagnostics.Process process = Cli.Start(["echo", "--port", "10001"], launcher: HandSocket("activate", "tcp"));
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(Bound), "iomux echo --port 10001 under socket activation did not exit");
+        process.WaitForExit();
+
+        AssertOneLineUsageError(process.ExitCode, stdout.Result, stderr.Result, "handed over 1 listening socket(s) (LISTEN_FDS), which say where to listen, so --host and --port do not apply; drop them");
+    }
+
     [Fact]
     public void Bench_drives_an_echo_server_on_a_unix_socket()
     {

@@ -9,45 +9,20 @@
  * Usage: echo PORT
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
 #include <unistd.h>
+
+#include "../udp-peer.h"
 
 #define BATCH 64
 #define DATAGRAM_SIZE 65536
 
-static volatile sig_atomic_t stopping;
-
-static void on_signal(int signal_number) { (void)signal_number; stopping = 1; }
-
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s PORT\n", argv[0]);
-        return 2;
-    }
-    struct sigaction action = { .sa_handler = on_signal };
-    sigaction(SIGTERM, &action, NULL);
-    sigaction(SIGINT, &action, NULL);
-
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) { perror("socket"); return 1; }
-    int buffer = 4 << 20;
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
-    struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons((unsigned short)atoi(argv[1])) };
-    inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
-    if (bind(fd, (struct sockaddr *)&address, sizeof address) < 0) { perror("bind"); return 1; }
-
-    int epoll = epoll_create1(EPOLL_CLOEXEC);
-    struct epoll_event interest = { .events = EPOLLIN, .data.fd = fd };
-    if (epoll < 0 || epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &interest) < 0) { perror("epoll"); return 1; }
+    int fd, epoll;
+    int refused = udp_peer_start(argc, argv, &fd, &epoll);
+    if (refused != 0) return refused;
 
     static char buffers[BATCH][DATAGRAM_SIZE];
     static struct sockaddr_in6 peers[BATCH];

@@ -75,6 +75,10 @@ internal static class EchoCommand
             return UdpEchoServer.Run(new UdpEchoSettings(settings.Host, Resolve(settings.Host), settings.Port, backend, backendName, model, trigger, settings.Loops, settings.WriteLimit, settings.Trace));
         }
         IReadOnlyList<ActivatedSocket> activated = settings.Unix is null && settings.Fd is null ? TakeActivated() : [];
+        if (activated.Count > 0 && settings.TcpAddressGiven)
+        {
+            throw new UsageException($"the service manager handed over {activated.Count} listening socket(s) (LISTEN_FDS), which say where to listen, so --host and --port do not apply; drop them");
+        }
         IPAddress? address = settings.Unix is null && settings.Fd is null && activated.Count == 0 ? Resolve(settings.Host) : null;
         ulong fdLimit = DescriptorLimit.RaiseToHard().Soft;
         // .NET opens its console writers lazily, each on a dup of fd 1 or 2: open them now, while descriptors
@@ -248,7 +252,10 @@ internal static class EchoCommand
     }
 
     /// <summary>A literal address, or a host name resolved now (IPv4 preferred); throws <see cref="UsageException"/> naming the fix.</summary>
-    internal static IPAddress Resolve(string host)
+    internal static IPAddress Resolve(string host) => Resolve(host, Dns.GetHostAddresses);
+
+    /// <summary>As <see cref="Resolve(string)"/>, asking <paramref name="lookup"/> for a name (tests replace the resolver).</summary>
+    internal static IPAddress Resolve(string host, Func<string, IPAddress[]> lookup)
     {
         if (IPAddress.TryParse(host, out IPAddress? literal))
         {
@@ -257,7 +264,7 @@ internal static class EchoCommand
         IPAddress[] addresses;
         try
         {
-            addresses = Dns.GetHostAddresses(host);
+            addresses = lookup(host);
         }
         catch (SocketException e)
         {

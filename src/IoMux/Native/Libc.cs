@@ -81,6 +81,9 @@ internal static unsafe partial class Libc
     [LibraryImport(C, EntryPoint = "getsockname", SetLastError = true)]
     public static partial int GetSockName(int fd, byte* address, uint* length);
 
+    [LibraryImport(C, EntryPoint = "getpeername", SetLastError = true)]
+    public static partial int GetPeerName(int fd, byte* address, uint* length);
+
     [LibraryImport(C, EntryPoint = "setsockopt", SetLastError = true)]
     public static partial int SetSockOpt(int fd, int level, int name, void* value, uint length);
 

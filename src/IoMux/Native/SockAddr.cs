@@ -14,8 +14,8 @@ internal static class SockAddr
     /// <summary>Bytes that hold any address here (<c>sockaddr_un</c>, the largest, is 110).</summary>
     public const int MaxSize = 112;
 
-    private const int In6Size = 28;
-    private const int In4Size = 16;
+    public const int In6Size = 28;
+    public const int In4Size = 16;
     private const int UnixPathOffset = 2;
 
     /// <summary>The socket family <paramref name="endPoint"/> needs: AF_INET, AF_INET6 or AF_UNIX.</summary>
@@ -38,19 +38,7 @@ internal static class SockAddr
         switch (endPoint)
         {
             case IPEndPoint ip:
-                ushort port = (ushort)ip.Port;
-                address[2] = (byte)(port >> 8);
-                address[3] = (byte)port;
-                if (ip.AddressFamily == AddressFamily.InterNetworkV6)
-                {
-                    MemoryMarshal.Write(address, (ushort)AF_INET6);
-                    ip.Address.TryWriteBytes(address[8..24], out _);
-                    MemoryMarshal.Write(address[24..], (uint)ip.Address.ScopeId);
-                    return In6Size;
-                }
-                MemoryMarshal.Write(address, (ushort)AF_INET);
-                ip.Address.TryWriteBytes(address[4..8], out _);
-                return In4Size;
+                return EncodeIp(ip, address);
             case UnixDomainSocketEndPoint unix:
                 // Serialize holds the encoded path after the family, with .NET's own choice of trailing NUL.
                 SocketAddress serialized = unix.Serialize();
@@ -80,8 +68,35 @@ internal static class SockAddr
             int end = path[0] == 0 ? path.Length : path.IndexOf((byte)0) is >= 0 and int nul ? nul : path.Length;
             return new UnixDomainSocketEndPoint(System.Text.Encoding.UTF8.GetString(path[..end]));
         }
+        return DecodeIp(address);
+    }
+
+    /// <summary>
+    /// Writes an IPv4 or IPv6 address (port in network order, the IPv6 scope kept) into <paramref name="address"/>,
+    /// which holds at least <see cref="In6Size"/> bytes and is zeroed, and returns its length.
+    /// </summary>
+    public static uint EncodeIp(IPEndPoint endPoint, Span<byte> address)
+    {
+        ushort port = (ushort)endPoint.Port;
+        address[2] = (byte)(port >> 8);
+        address[3] = (byte)port;
+        if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            MemoryMarshal.Write(address, (ushort)AF_INET6);
+            endPoint.Address.TryWriteBytes(address[8..24], out _);
+            MemoryMarshal.Write(address[24..], (uint)endPoint.Address.ScopeId);
+            return In6Size;
+        }
+        MemoryMarshal.Write(address, (ushort)AF_INET);
+        endPoint.Address.TryWriteBytes(address[4..8], out _);
+        return In4Size;
+    }
+
+    /// <summary>Reads an IPv4 or IPv6 address the kernel wrote.</summary>
+    public static IPEndPoint DecodeIp(ReadOnlySpan<byte> address)
+    {
         int port = (address[2] << 8) | address[3];
-        return family == AF_INET6
+        return MemoryMarshal.Read<ushort>(address) == AF_INET6
             ? new IPEndPoint(new IPAddress(address[8..24], MemoryMarshal.Read<uint>(address[24..])), port)
             : new IPEndPoint(new IPAddress(address[4..8]), port);
     }

@@ -12,8 +12,8 @@ namespace IoMux.Native;
 [InlineArray(Size)]
 internal struct SocketAddressBytes
 {
-    public const int Size = 28;
-    public const int IPv4Length = 16;
+    public const int Size = SockAddr.In6Size;
+    public const int IPv4Length = SockAddr.In4Size;
 
     private byte _first;
 
@@ -27,36 +27,16 @@ internal struct SocketAddressBytes
     public static SocketAddressBytes From(IPEndPoint endPoint)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
-        SocketAddressBytes address = default;
-        Span<byte> bytes = address;
-        ushort port = (ushort)endPoint.Port;
-        bytes[2] = (byte)(port >> 8);
-        bytes[3] = (byte)port;
-        if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            MemoryMarshal.Write(bytes, (ushort)Constants.AF_INET6);
-            endPoint.Address.TryWriteBytes(bytes[8..24], out _);
-            MemoryMarshal.Write(bytes[24..], (uint)endPoint.Address.ScopeId);
-        }
-        else if (endPoint.AddressFamily == AddressFamily.InterNetwork)
-        {
-            MemoryMarshal.Write(bytes, (ushort)Constants.AF_INET);
-            endPoint.Address.TryWriteBytes(bytes[4..8], out _);
-        }
-        else
+        if (endPoint.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
         {
             throw new ArgumentException($"{endPoint} is not an IPv4 or IPv6 address; a datagram endpoint speaks UDP over IP", nameof(endPoint));
         }
+        SocketAddressBytes address = default;
+        SockAddr.EncodeIp(endPoint, address);
         return address;
     }
 
-    public readonly IPEndPoint ToEndPoint()
-    {
-        ReadOnlySpan<byte> bytes = this;
-        return Family == Constants.AF_INET6
-            ? new IPEndPoint(new IPAddress(bytes[8..24], MemoryMarshal.Read<uint>(bytes[24..])), Port)
-            : new IPEndPoint(new IPAddress(bytes[4..8]), Port);
-    }
+    public readonly IPEndPoint ToEndPoint() => SockAddr.DecodeIp(this);
 
     /// <summary>Family, port and address (and the IPv6 scope); the rest of the bytes are padding the kernel may leave unset.</summary>
     public readonly bool SameAs(in SocketAddressBytes other)

@@ -62,6 +62,19 @@ internal static unsafe partial class Sockets
         return SockAddr.Decode(new ReadOnlySpan<byte>(address, (int)length));
     }
 
+    /// <summary>The address of a connected socket's peer, or <see langword="null"/> when it has none any more (ENOTCONN: reset before this was asked).</summary>
+    public static EndPoint? RemoteEndPoint(int fd)
+    {
+        byte* address = stackalloc byte[SockAddr.MaxSize];
+        uint length = SockAddr.MaxSize;
+        if (Libc.GetPeerName(fd, address, &length) != 0)
+        {
+            Errno errno = LastError.Get();
+            return errno == Errno.ENOTCONN ? null : throw new SyscallException("getpeername", errno, fd);
+        }
+        return SockAddr.Decode(new ReadOnlySpan<byte>(address, (int)length));
+    }
+
     /// <summary>recv(2); returns bytes read, 0 at EOF, or -1 with <paramref name="errno"/> set.</summary>
     public static int Receive(int fd, Span<byte> buffer, out Errno errno)
     {

@@ -77,7 +77,8 @@ internal sealed class ConnectionPipes : IConnectionHandler
     public void OnConnected(Connection connection)
     {
         _connection = connection;
-        _face = new PipeConnection(this, connection.Id, connection.Loop);
+        // Asked once, on the loop, while the descriptor is surely this connection's: the application reads them from any thread.
+        _face = new PipeConnection(this, connection.Id, connection.Loop, Native.Sockets.LocalEndPoint(connection.Fd), Native.Sockets.RemoteEndPoint(connection.Fd));
         PumpOutput();
         if (_application is null)
         {

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Net;
 using IoMux.Transport;
 
 namespace IoMux.Pipelines;
@@ -35,11 +36,13 @@ public sealed class PipeConnection : IDuplexPipe, IAsyncDisposable
     private DuplexPipeStream? _stream;
     private int _closeReason = -1;
 
-    internal PipeConnection(ConnectionPipes pipes, long id, EventLoop loop)
+    internal PipeConnection(ConnectionPipes pipes, long id, EventLoop loop, EndPoint? localEndPoint, EndPoint? remoteEndPoint)
     {
         _pipes = pipes;
         Id = id;
         Loop = loop;
+        LocalEndPoint = localEndPoint;
+        RemoteEndPoint = remoteEndPoint;
         ConnectionClosed = _closed.Token;
     }
 
@@ -54,6 +57,12 @@ public sealed class PipeConnection : IDuplexPipe, IAsyncDisposable
 
     /// <summary>The loop the connection lives on.</summary>
     public EventLoop Loop { get; }
+
+    /// <summary>This end's address (getsockname when the connection opened): an <see cref="IPEndPoint"/> or a <see cref="System.Net.Sockets.UnixDomainSocketEndPoint"/>.</summary>
+    public EndPoint? LocalEndPoint { get; }
+
+    /// <summary>The peer's address when the connection opened (getpeername); <see langword="null"/> when the peer had already reset it. A Unix client that did not bind shows as an unnamed endpoint.</summary>
+    public EndPoint? RemoteEndPoint { get; }
 
     /// <summary>Cancelled (on the thread pool, never on the loop thread) once the connection closed for any reason.</summary>
     public CancellationToken ConnectionClosed { get; }

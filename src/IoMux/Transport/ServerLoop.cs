@@ -22,6 +22,9 @@ internal sealed class ServerLoop
 
     public void StartAccepting() => _acceptor.Start();
 
+    /// <summary>Stop accepting; the connections go on.</summary>
+    public void StopAccepting() => _acceptor.Close();
+
     /// <summary>Stop accepting; let every connection flush and close; close the rest at <paramref name="deadline"/>.</summary>
     public void BeginStop(TimeSpan deadline)
     {

@@ -211,6 +211,32 @@ public sealed class TcpServer : IDisposable
     }
 
     /// <summary>
+    /// Stops accepting (a Unix socket's file is removed at once) and leaves the open connections alone, for an owner
+    /// that ends them itself (an ASP.NET Core server unbinding, say); <see cref="StopAsync"/> or <see cref="Dispose"/>
+    /// still closes what is left. Any thread; the loops must be running for it to complete.
+    /// </summary>
+    /// <returns>A task that completes when every loop has closed its listener, so no connection is accepted after it.</returns>
+    /// <exception cref="ObjectDisposedException">The server is disposed.</exception>
+    public Task StopAccepting()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _socketFile?.Remove();
+        var closed = new Task[_loops.Length];
+        for (int i = 0; i < _loops.Length; i++)
+        {
+            ServerLoop serverLoop = _loops[i];
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            serverLoop.Loop.Post(() =>
+            {
+                serverLoop.StopAccepting();
+                done.SetResult();
+            });
+            closed[i] = done.Task;
+        }
+        return Task.WhenAll(closed);
+    }
+
+    /// <summary>
     /// Stops accepting (a Unix socket's file is removed at once), lets every connection send what it has queued, and closes it; connections still
     /// sending at <paramref name="drainDeadline"/> are closed anyway. Completes when all are closed.
     /// Any thread; the loops must be running for it to complete.
