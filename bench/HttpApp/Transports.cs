@@ -1,9 +1,12 @@
+using IoMux;
+using IoMux.AspNetCore;
+
 namespace HttpApp;
 
 /// <summary>The transports under Kestrel that the benchmark compares, by the names bench/http.sh gives them.</summary>
 internal static class Transports
 {
-    public static readonly IReadOnlyList<string> Names = ["sockets", "sockets-inline"];
+    public static readonly IReadOnlyList<string> Names = ["sockets", "sockets-inline", "iomux-epoll", "iomux-uring"];
 
     public static void Apply(IWebHostBuilder host, string name)
     {
@@ -15,6 +18,18 @@ internal static class Transports
             case "sockets-inline":
                 // Continuations run on the socket engine's threads: the Sockets transport's lowest-overhead setting.
                 host.UseSockets(options => options.UnsafePreferInlineScheduling = true);
+                break;
+            case "iomux-epoll":
+                // IoMux readiness on epoll, the application on the thread pool as under the Sockets default.
+                host.UseIoMux(options => options.Backend = SelectorBackend.Epoll);
+                break;
+            case "iomux-uring":
+                // IoMux's completion model on io_uring, the application on the thread pool.
+                host.UseIoMux(options =>
+                {
+                    options.Backend = SelectorBackend.IoUring;
+                    options.IoModel = IoModel.Completion;
+                });
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(name), name, $"unknown transport; use {string.Join(", ", Names)}");

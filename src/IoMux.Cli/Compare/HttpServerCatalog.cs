@@ -11,6 +11,8 @@ internal static class HttpServerCatalog
     [
         (Reference, "sockets"),
         ("kestrel-sockets-inline", "sockets-inline"),
+        ("iomux-epoll", "iomux-epoll"),
+        ("iomux-uring", "iomux-uring"),
     ];
 
     public static IReadOnlyList<string> Names => [.. Transports.Select(t => t.Name)];
