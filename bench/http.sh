@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# One command for the HTTP comparison from a fresh clone: install wrk and h2load (Debian packages wrk and
-# nghttp2-client) where missing, build IoMux's CLI and bench/HttpApp in Release, then run
+# One command for the HTTP comparison from a fresh clone: install wrk (Debian package wrk) where missing, build
+# IoMux's CLI and bench/HttpApp in Release, then run
 # `iomux compare --http`: the same app on each Kestrel transport, taking turns, several rounds.
 # Extra arguments are passed on (e.g. --rounds 3 --duration 2s --servers kestrel-sockets kestrel-sockets-inline).
-# Results: bench/results/compare-http.md and compare-http.png. Exits 2 when the tools cannot be had, 1 when a run
-# had socket errors or non-2xx responses.
+# Results: bench/results/compare-http.md and compare-http.png. Exits 2 when wrk cannot be had, 1 when a run had
+# socket errors or non-2xx responses. (All workloads are HTTP/1.1 keep-alive; no HTTP/2 one yet, so no h2load.)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -12,7 +12,6 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 missing=()
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
-command -v h2load >/dev/null 2>&1 || missing+=(nghttp2-client)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "http.sh: ${missing[*]} missing and this is not root with apt-get; install them (apt-get install ${missing[*]}) and re-run" >&2

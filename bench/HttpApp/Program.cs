@@ -1,6 +1,6 @@
 // The minimal app bench/http.sh drives with wrk: the same three endpoints on each transport it compares.
 //
-//   HttpApp --port PORT --transport sockets|sockets-inline|iomux-epoll|iomux-uring
+//   HttpApp --port PORT --transport sockets|sockets-inline|iomux-epoll|iomux-epoll-inline|iomux-uring
 using System.Globalization;
 using System.Net;
 using HttpApp;

@@ -9,8 +9,12 @@ internal sealed record HttpComparisonOptions(
     int ClientThreads,
     int BasePort)
 {
-    /// <summary>One wrk run per server and workload before the measured rounds, long enough for the JIT to reach Kestrel's and the transport's steady-state code.</summary>
-    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// One wrk run per server and workload before the measured rounds. Kestrel and either transport keep tiering methods
+    /// up (over a thousand) for the first 15-25 s under load, and that JIT time is the server's CPU: three 5 s runs per
+    /// server bring the measured rounds close to the steady state.
+    /// </summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>What an HTTP comparison measured: per run the requests, CPU and p99, and apart the two kinds of failure wrk counts.</summary>

@@ -12,6 +12,7 @@ internal static class HttpServerCatalog
         (Reference, "sockets"),
         ("kestrel-sockets-inline", "sockets-inline"),
         ("iomux-epoll", "iomux-epoll"),
+        ("iomux-epoll-inline", "iomux-epoll-inline"),
         ("iomux-uring", "iomux-uring"),
     ];
 
