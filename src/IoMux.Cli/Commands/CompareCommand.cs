@@ -11,7 +11,7 @@ internal static class CompareCommand
 {
     public static Command Create()
     {
-        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for compare.md and compare.png (compare-udp.md and compare-udp.png with --udp)", DefaultValueFactory = _ => new DirectoryInfo("bench/results") };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for compare.md and compare.png (compare-udp.* with --udp, compare-proxy.* with --proxy, compare-http.* with --http)", DefaultValueFactory = _ => new DirectoryInfo("bench/results") };
         var peers = new Option<DirectoryInfo>("--peers") { Description = "The bench/peers folder (built by bench/setup-peers.sh)", DefaultValueFactory = _ => new DirectoryInfo("bench/peers") };
         var servers = new Option<string[]>("--servers") { Description = $"Servers to run (default all): {string.Join(", ", ServerCatalog.Names)}", AllowMultipleArgumentsPerToken = true };
         var workloads = new Option<string[]>("--workloads") { Description = "CONNECTIONSxSIZE[:DEPTH] each (default 50x64:1 50x1k:1 50x64:16 1x64:1 10x16k:1 10x256k:1)", AllowMultipleArgumentsPerToken = true };
@@ -21,11 +21,13 @@ internal static class CompareCommand
         var idle = new Option<int>("--idle-connections") { Description = "Idle connections for the RSS-per-connection probe (0: skip)", DefaultValueFactory = _ => 4000 };
         var basePort = new Option<int>("--base-port") { Description = "First of the consecutive ports the servers listen on", DefaultValueFactory = _ => 21500 };
         var udp = new Option<bool>("--udp") { Description = $"Compare UDP echo servers instead ({string.Join(", ", UdpServerCatalog.Names)}); default workloads 50x64:1 50x64:32 50x1200:1 50x1200:32, depth = window" };
+        var http = new Option<bool>("--http") { Description = $"Compare HTTP servers instead: bench/HttpApp on each Kestrel transport ({string.Join(", ", HttpServerCatalog.Names)}), driven by wrk; default workloads plaintext:50 json:50 echo:50 (ENDPOINT:CONNECTIONS)" };
+        var app = new Option<FileInfo>("--app") { Description = "With --http: the built bench/HttpApp (bench/http.sh builds it)", DefaultValueFactory = _ => new FileInfo("bench/HttpApp/bin/Release/net10.0/HttpApp.dll") };
         var proxy = new Option<bool>("--proxy") { Description = $"Compare proxies instead, each in front of the C echo server, by the proxy's CPU per message: {string.Join(", ", ProxyCatalog.Names)} (HAProxy the reference)" };
 
         var command = new Command("compare", "Benchmark IoMux's echo server against C epoll, .NET sockets, Kestrel, Node.js, asyncio/uvloop and the tutorial's server")
         {
-            output, peers, servers, workloads, rounds, duration, threads, idle, basePort, udp, proxy,
+            output, peers, servers, workloads, rounds, duration, threads, idle, basePort, udp, proxy, http, app,
         };
         command.SetAction(parse =>
         {
@@ -40,7 +42,12 @@ internal static class CompareCommand
             if (runTime <= TimeSpan.Zero) throw new UsageException("--duration must be positive, e.g. 2s");
             bool datagrams = parse.GetValue(udp);
             bool proxies = parse.GetValue(proxy);
-            if (datagrams && proxies) throw new UsageException("--udp and --proxy pick different comparisons; give one of them");
+            bool web = parse.GetValue(http);
+            if ((datagrams ? 1 : 0) + (proxies ? 1 : 0) + (web ? 1 : 0) > 1) throw new UsageException("--udp, --proxy and --http pick different comparisons; give one of them");
+            if (web)
+            {
+                return RunHttp(parse.GetValue(app)!.FullName, parse.GetValue(servers) ?? [], parse.GetValue(workloads) ?? [], roundCount, runTime, threadCount, port, parse.GetValue(output)!);
+            }
             string peersDirectory = parse.GetValue(peers)!.FullName;
             // With --proxy the echo server behind every proxy takes the port after theirs.
             int upstreamPort = port + ProxyCatalog.Names.Count;
@@ -85,6 +92,27 @@ internal static class CompareCommand
             return result.Measurements.Values.Any(m => m.Errors > 0) ? 1 : 0;
         });
         return command;
+    }
+
+    private static int RunHttp(string appPath, string[] names, string[] shapes, int rounds, TimeSpan duration, int threads, int port, DirectoryInfo outDir)
+    {
+        IReadOnlyList<ServerSpec> specs = HttpServerCatalog.Resolve(names, appPath);
+        if (port < 1024 || port + specs.Count > 65535) throw new UsageException($"--base-port {port} is out of range; use 1024..{65535 - specs.Count}");
+        IReadOnlyList<HttpWorkload> loads = shapes.Length == 0 ? HttpWorkload.Defaults : [.. shapes.SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries)).Select(HttpWorkload.Parse)];
+        outDir.Create();
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        string commandLine = "iomux compare " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).SkipWhile(a => a != "compare").Skip(1));
+        HttpComparisonResult result = HttpComparisonRunner.Run(new HttpComparisonOptions(specs, loads, rounds, duration, threads, port), Console.Out, cancel.Token);
+        string markdown = HttpComparisonReport.Markdown(result, commandLine);
+        string mdPath = Path.Combine(outDir.FullName, "compare-http.md");
+        string pngPath = Path.Combine(outDir.FullName, "compare-http.png");
+        File.WriteAllText(mdPath, markdown);
+        HttpComparisonReport.Chart(result, pngPath);
+        Console.WriteLine();
+        Console.WriteLine(markdown);
+        Console.WriteLine($"wrote {mdPath} and {pngPath}");
+        return result.Measurements.Values.Any(m => m.Errors > 0) ? 1 : 0;
     }
 
     private static ServerProcess StartUpstream(string peersDirectory, int port)

@@ -18,7 +18,8 @@ internal static class CpuChart
     {
         string reference = servers.First(s => s.IsReference).Name;
         var plot = new ScottPlot.Plot();
-        var palette = new ScottPlot.Palettes.Category20();
+        // Twenty-five distinct hues: Category20 pairs each hue with its own pale shade, which here means system time.
+        var palette = new ScottPlot.Palettes.Tsitsulin();
         int serverCount = servers.Count;
         double groupWidth = serverCount + 1.5;
         var bars = new List<ScottPlot.Bar>();
