@@ -7,14 +7,20 @@ namespace IoMux.Cli.Compare;
 /// <summary>Renders a comparison as Markdown (tables of ratios to the C reference) and a PNG bar chart.</summary>
 internal static class ComparisonReport
 {
+    /// <summary>The first lines of every comparison report: when and where it ran, and the command that reproduces it.</summary>
+    public static void AppendRunAndCommand(StringBuilder md, DateTimeOffset started, string command)
+    {
+        md.AppendLine(CultureInfo.InvariantCulture, $"Run {started:yyyy-MM-dd HH:mm} UTC{started:zzz} on {Machine()}.");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Command: `{command}`");
+        md.AppendLine();
+    }
+
     public static string Markdown(ComparisonResult result, string command)
     {
         var md = new StringBuilder();
         string reference = result.Servers.First(s => s.IsReference).Name;
-        md.AppendLine(CultureInfo.InvariantCulture, $"Run {result.Started:yyyy-MM-dd HH:mm} UTC{result.Started:zzz} on {Machine()}.");
-        md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Command: `{command}`");
-        md.AppendLine();
+        AppendRunAndCommand(md, result.Started, command);
         md.AppendLine(CultureInfo.InvariantCulture,
             $"{result.Options.Rounds} interleaved rounds of {result.Options.Duration.TotalSeconds:0.#} s per server and workload " +
             $"(after a {ComparisonRounds.WarmupDuration.TotalSeconds:0.#} s warm-up each); client: `iomux bench` engine, {result.Options.ClientThreads} thread(s), every byte verified. " +

@@ -13,10 +13,7 @@ internal static class HttpComparisonReport
     {
         var md = new StringBuilder();
         string reference = result.Servers.First(s => s.IsReference).Name;
-        md.AppendLine(CultureInfo.InvariantCulture, $"Run {result.Started:yyyy-MM-dd HH:mm} UTC{result.Started:zzz} on {ComparisonReport.Machine()}.");
-        md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Command: `{command}`");
-        md.AppendLine();
+        ComparisonReport.AppendRunAndCommand(md, result.Started, command);
         md.AppendLine(CultureInfo.InvariantCulture,
             $"{result.Options.Rounds} interleaved rounds of {result.Options.Duration.TotalSeconds:0.#} s per server and workload (after a warm-up run each); " +
             $"client: `wrk -t{result.Options.ClientThreads} --latency`, keep-alive connections, on the same machine. " +
