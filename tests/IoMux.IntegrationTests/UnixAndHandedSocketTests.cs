@@ -97,25 +97,35 @@ public sealed class UnixAndHandedSocketTests
     [InlineData("udp", "--fd 3: descriptor 3 is a datagram socket; a server needs a listening stream socket")]
     public void Echo_refuses_a_handed_socket_that_is_not_a_listening_stream_socket(string kind, string expected)
     {
-        using System.Diagnostics.Process process = Cli.Start(["echo", "--fd", "3"], launcher: HandSocket("fd", kind));
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(Bound), "iomux echo --fd 3 did not exit");
-        process.WaitForExit();
-
-        AssertOneLineUsageError(process.ExitCode, stdout.Result, stderr.Result, expected);
+        AssertRefusedAtStart(["echo", "--fd", "3"], HandSocket("fd", kind), expected);
     }
 
     [PythonFact]
     public void Echo_refuses_a_port_beside_sockets_handed_over_by_socket_activation()
     {
-        using System.Diagnostics.Process process = Cli.Start(["echo", "--port", "10001"], launcher: HandSocket("activate", "tcp"));
+        AssertRefusedAtStart(["echo", "--port", "0"], HandSocket("activate", "tcp"), "handed over 1 listening socket(s) (LISTEN_FDS), which say where to listen, so --host and --port do not apply; drop them");
+    }
+
+    /// <summary>The CLI under <paramref name="launcher"/> exits with one usage line; one that serves instead is killed, not left running.</summary>
+    private static void AssertRefusedAtStart(string[] args, string[] launcher, string expected)
+    {
+        using System.Diagnostics.Process process = Cli.Start(args, launcher: launcher);
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(Bound), "iomux echo --port 10001 under socket activation did not exit");
+        try
+        {
+            Assert.True(process.WaitForExit(Bound), $"iomux {string.Join(' ', args)} did not exit");
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
         process.WaitForExit();
 
-        AssertOneLineUsageError(process.ExitCode, stdout.Result, stderr.Result, "handed over 1 listening socket(s) (LISTEN_FDS), which say where to listen, so --host and --port do not apply; drop them");
+        AssertOneLineUsageError(process.ExitCode, stdout.Result, stderr.Result, expected);
     }
 
     [Fact]
