@@ -194,15 +194,23 @@ internal sealed partial class EchoServer : IDisposable
     }
 
     /// <summary>The descriptor count once it has held still for a few samples (after startup settles).</summary>
-    public int SettledDescriptorCount()
+    public int SettledDescriptorCount() => Settled(CountDescriptors);
+
+    /// <summary>
+    /// The socket count once it has held still: the listeners, and the runtime's own diagnostics socket where
+    /// DOTNET_EnableDiagnostics leaves it on.
+    /// </summary>
+    public int SettledSocketCount() => Settled(CountSockets);
+
+    private static int Settled(Func<int> count)
     {
-        int last = CountDescriptors();
+        int last = count();
         int stable = 0;
         var clock = Stopwatch.StartNew();
         while (stable < 4 && clock.Elapsed < TimeSpan.FromSeconds(10))
         {
             Thread.Sleep(50);
-            int now = CountDescriptors();
+            int now = count();
             stable = now == last ? stable + 1 : 0;
             last = now;
         }

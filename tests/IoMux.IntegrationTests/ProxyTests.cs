@@ -125,7 +125,7 @@ public sealed class ProxyTests(ITestOutputHelper output)
         using EchoServer echo = EchoServer.Start();
         using EchoServer proxy = StartProxy(echo, backend, trigger, io);
         await ResourceTests.WarmUpAsync(proxy);
-        int baseline = proxy.WaitForSocketCount(1, SettleBound); // the listener alone
+        int baseline = proxy.SettledSocketCount();
         await ResetAndChurnAsync(proxy, resets: 50, cycles: 500, $"resets and churn through the proxy on {backend}/{io}/{trigger}");
 
         // Sockets, not all descriptors: the runtime maps more of itself as the reset path warms up, and keeps it.
