@@ -105,23 +105,9 @@ internal static class EchoCommand
             : pipes ? PipeServer.Handler(PipeEcho.RunAsync, new PipeConnectionOptions { RunApplicationInline = inline }) : _ => EchoHandler.Instance;
 
         // Handlers first: a signal that arrives once the listening line is out must find them in place.
-        using var stop = new ManualResetEventSlim();
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true; // we exit on our own, after the drain
-            stop.Set();
-        }
-        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-
+        using var stop = new ServerStop();
         using var group = new EventLoopGroup(settings.Loops, backend, echoTrace);
-        bool faulted = false;
-        group.Faulted += (_, e) =>
-        {
-            errors.WriteLine($"iomux echo: an event loop failed: {e.Message}");
-            faulted = true;
-            stop.Set();
-        };
+        stop.Watch(group, errors, "iomux echo");
         var listeners = new EchoListeners();
         using (listeners)
         {
@@ -152,12 +138,12 @@ internal static class EchoCommand
             stop.Wait();
 
             output.WriteLine($"iomux echo: stopping: no new connections, flushing queued replies (at most {DrainDeadline.TotalSeconds:0} s)");
-            bool drained = !faulted && Task.WhenAll(listeners.Servers.Select(s => s.Server.StopAsync(DrainDeadline))).Wait(DrainDeadline + TimeSpan.FromSeconds(2));
+            bool drained = !stop.Faulted && Task.WhenAll(listeners.Servers.Select(s => s.Server.StopAsync(DrainDeadline))).Wait(DrainDeadline + TimeSpan.FromSeconds(2));
             group.Dispose();
             TcpServerCounters[] counters = [.. listeners.Servers.Select(s => s.Server.Counters)];
             output.WriteLine($"iomux echo: stopped{(drained ? "" : " (drain incomplete)")}; {counters.Sum(c => c.Accepted)} connections served, "
                 + $"{counters.Sum(c => c.RejectedOverLimit)} over the limit, {counters.Sum(c => c.RejectedDescriptorRefused)} refused by the selector, {counters.Sum(c => c.RejectedSetupFailed)} not set up, {counters.Sum(c => c.RejectedOutOfDescriptors)} shed for lack of descriptors");
-            return faulted ? 1 : 0;
+            return stop.Faulted ? 1 : 0;
         }
     }
 

@@ -74,23 +74,9 @@ internal static class ProxyCommand
             WriteHighWatermark = settings.WriteLimit, AllowHalfOpen = true, PauseReadingWhileBlocked = false, Trace = trace, LoggerFactory = loggers,
         };
 
-        using var stop = new ManualResetEventSlim();
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true; // we exit on our own, after the drain
-            stop.Set();
-        }
-        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-
+        using var stop = new ServerStop();
         using var group = new EventLoopGroup(settings.Loops, transport.Backend, trace);
-        bool faulted = false;
-        group.Faulted += (_, e) =>
-        {
-            errors.WriteLine($"iomux proxy: an event loop failed: {e.Message}");
-            faulted = true;
-            stop.Set();
-        };
+        stop.Watch(group, errors, "iomux proxy");
         var connectors = group.Loops.ToDictionary(loop => loop, loop => new Connector(loop, connectOptions));
         try
         {
@@ -101,7 +87,7 @@ internal static class ProxyCommand
 
             output.WriteLine($"iomux proxy: stopping: no new clients, flushing both directions (at most {DrainDeadline.TotalSeconds:0} s)");
             Task drain = Task.WhenAll(connectors.Values.Select(c => c.StopAsync(DrainDeadline)).Append(server.StopAsync(DrainDeadline)));
-            bool drained = !faulted && drain.Wait(DrainDeadline + TimeSpan.FromSeconds(2));
+            bool drained = !stop.Faulted && drain.Wait(DrainDeadline + TimeSpan.FromSeconds(2));
             group.Dispose();
             TcpServerCounters counters = server.Counters;
             output.WriteLine($"iomux proxy: stopped{(drained ? "" : " (drain incomplete)")}; {counters.Accepted} clients served, {stats.UpstreamConnects} upstream connections made, "
@@ -114,7 +100,7 @@ internal static class ProxyCommand
                 connector.Dispose();
             }
         }
-        return faulted ? 1 : 0;
+        return stop.Faulted ? 1 : 0;
     }
 
     private static TcpServer Listen(EventLoopGroup group, EndPoint endPoint, TcpServerOptions options, string text, Func<Connection, IConnectionHandler> handlers)

@@ -30,23 +30,9 @@ internal static class UdpEchoServer
             Trace = settings.Trace ? new UdpEchoTrace(output) : null,
         };
 
-        using var stop = new ManualResetEventSlim();
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Set();
-        }
-        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-
+        using var stop = new ServerStop();
         using var group = new EventLoopGroup(settings.Loops, settings.Backend, loopTrace);
-        bool faulted = false;
-        group.Faulted += (_, e) =>
-        {
-            errors.WriteLine($"iomux echo: an event loop failed: {e.Message}");
-            faulted = true;
-            stop.Set();
-        };
+        stop.Watch(group, errors, "iomux echo");
         var endpoints = new List<UdpEndpoint>();
         var endPoint = new IPEndPoint(settings.Address, settings.Port);
         try
@@ -87,7 +73,7 @@ internal static class UdpEchoServer
         }
         output.WriteLine($"iomux echo: stopped; {received} datagrams received in {receiveCalls} calls, {sent} echoed in {sendCalls} calls, "
             + $"{dropped} dropped (send queue full), {truncated} truncated, {failed} refused by the kernel");
-        return faulted ? 1 : 0;
+        return stop.Faulted ? 1 : 0;
     }
 
     private static UdpEndpoint Bind(EventLoop loop, IPEndPoint endPoint, UdpEndpointOptions options, string host)
