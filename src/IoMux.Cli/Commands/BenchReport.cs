@@ -22,11 +22,7 @@ internal static class BenchReport
         table.AddRow("messages echoed", Number(result.Messages, 0));
         table.AddRow("throughput", $"{Number(result.MessagesPerSecond, 0)} msg/s");
         table.AddRow("bandwidth (payload, one way)", $"{Number(result.MebibytesPerSecond, 2)} MiB/s");
-        table.AddRow("latency p50", Micros(l.P50));
-        table.AddRow("latency p90", Micros(l.P90));
-        table.AddRow("latency p99", Micros(l.P99));
-        table.AddRow("latency p99.9", Micros(l.P999));
-        table.AddRow("latency max", Micros(l.Max));
+        AddLatencyRows(table, l);
         table.AddRow("errors", result.Errors == 0 ? "[green]0[/]" : $"[red]{result.Errors}[/]");
         return table;
     }
@@ -39,17 +35,31 @@ internal static class BenchReport
             result.Endpoint, o.Connections, o.Threads, o.Size, o.Depth,
             result.Duration.TotalSeconds, o.Warmup.TotalSeconds, result.Messages, result.Bytes,
             result.MessagesPerSecond, result.MebibytesPerSecond,
-            new LatencyJson(result.Latency.P50, result.Latency.P90, result.Latency.P99, result.Latency.P999, result.Latency.Max, result.Latency.Mean),
+            LatencyJson.From(result.Latency),
             result.Errors, result.ErrorMessages, result.Cancelled, result.Succeeded);
         return JsonSerializer.Serialize(report, BenchJsonContext.Default.BenchJson);
     }
 
-    private static string Number(double value, int decimals) => value.ToString("N" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    /// <summary>The latency rows every bench table ends with (TCP and UDP alike).</summary>
+    internal static void AddLatencyRows(Table table, LatencySummary l)
+    {
+        table.AddRow("latency p50", Micros(l.P50));
+        table.AddRow("latency p90", Micros(l.P90));
+        table.AddRow("latency p99", Micros(l.P99));
+        table.AddRow("latency p99.9", Micros(l.P999));
+        table.AddRow("latency max", Micros(l.Max));
+    }
+
+    internal static string Number(double value, int decimals) => value.ToString("N" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
     private static string Micros(double us) => $"{Number(us, 1)} µs";
 }
 
-internal sealed record LatencyJson(double P50, double P90, double P99, double P999, double Max, double Mean);
+/// <summary>Latency percentiles in microseconds, as both bench reports write them.</summary>
+internal sealed record LatencyJson(double P50, double P90, double P99, double P999, double Max, double Mean)
+{
+    public static LatencyJson From(LatencySummary l) => new(l.P50, l.P90, l.P99, l.P999, l.Max, l.Mean);
+}
 
 internal sealed record BenchJson(
     string Endpoint,

@@ -1,7 +1,6 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using IoMux.Cli.LoadGen;
+using IoMux.Cli.Commands;
 using Spectre.Console;
 
 namespace IoMux.Cli.UdpLoad;
@@ -13,7 +12,6 @@ internal static class UdpLoadReport
     {
         ArgumentNullException.ThrowIfNull(result);
         UdpLoadOptions o = result.Options;
-        LatencySummary l = result.Latency;
         var table = new Table().Border(TableBorder.Rounded).AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
         table.Title = new TableTitle($"iomux bench --udp → {result.Endpoint}");
         table.AddRow("clients × window", $"{o.Clients} × {o.Window} ({o.Threads} thread{(o.Threads == 1 ? "" : "s")}, {(o.Rate > 0 ? $"rated at {Number(o.Rate, 0)} datagrams/s" : "closed loop")})");
@@ -27,11 +25,7 @@ internal static class UdpLoadReport
         table.AddRow("reordered", Number(result.Reordered, 0));
         table.AddRow("late (after counted lost)", Number(result.Late, 0));
         table.AddRow("corrupt", result.Corrupt == 0 ? "[green]0[/]" : $"[red]{result.Corrupt}[/]");
-        table.AddRow("latency p50", Micros(l.P50));
-        table.AddRow("latency p90", Micros(l.P90));
-        table.AddRow("latency p99", Micros(l.P99));
-        table.AddRow("latency p99.9", Micros(l.P999));
-        table.AddRow("latency max", Micros(l.Max));
+        BenchReport.AddLatencyRows(table, result.Latency);
         return table;
     }
 
@@ -39,21 +33,16 @@ internal static class UdpLoadReport
     {
         ArgumentNullException.ThrowIfNull(result);
         UdpLoadOptions o = result.Options;
-        LatencySummary l = result.Latency;
         var report = new UdpBenchJson(
             result.Endpoint, o.Clients, o.Threads, o.Size, o.Window, o.Rate, result.Duration.TotalSeconds, o.Warmup.TotalSeconds,
             result.Sent, result.Received, result.DatagramsPerSecond, result.Lost, result.LossPercent, result.Duplicated, result.Reordered,
-            result.Late, result.Corrupt, result.SocketErrors, new UdpLatencyJson(l.P50, l.P90, l.P99, l.P999, l.Max, l.Mean),
+            result.Late, result.Corrupt, result.SocketErrors, LatencyJson.From(result.Latency),
             result.Messages, result.Cancelled, result.Succeeded);
         return JsonSerializer.Serialize(report, UdpBenchJsonContext.Default.UdpBenchJson);
     }
 
-    private static string Number(double value, int decimals) => value.ToString("N" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-
-    private static string Micros(double us) => $"{Number(us, 1)} µs";
+    private static string Number(double value, int decimals) => BenchReport.Number(value, decimals);
 }
-
-internal sealed record UdpLatencyJson(double P50, double P90, double P99, double P999, double Max, double Mean);
 
 internal sealed record UdpBenchJson(
     string Endpoint,
@@ -74,7 +63,7 @@ internal sealed record UdpBenchJson(
     long Late,
     long Corrupt,
     long SocketErrors,
-    UdpLatencyJson LatencyMicroseconds,
+    LatencyJson LatencyMicroseconds,
     IReadOnlyList<string> Messages,
     bool Cancelled,
     bool Succeeded);
