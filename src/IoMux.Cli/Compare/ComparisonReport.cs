@@ -32,12 +32,12 @@ internal static class ComparisonReport
             md.AppendLine();
             md.AppendLine(CultureInfo.InvariantCulture, $"| server | msg/s | {CpuColumns.Header("msg", reference)} | p99 µs | errors |");
             md.AppendLine($"|---|--:|{CpuColumns.Alignment}|--:|--:|");
-            CpuPerMessage referenceCpu = result.Measurements[(workload, reference)].Cpu;
+            Measurement referenceRun = result.Measurements[(workload, reference)];
             foreach (ServerSpec server in result.Servers)
             {
                 Measurement m = result.Measurements[(workload, server.Name)];
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {server.Name} | {m.MessagesPerSecond:N0} | {CpuColumns.Cells(m.Cpu, referenceCpu)} | {m.P99Microseconds:N0} | {m.Errors} |");
+                    $"| {server.Name} | {m.MessagesPerSecond:N0} | {CpuColumns.Cells(m, referenceRun)} | {m.P99Microseconds:N0} | {m.Errors} |");
             }
             md.AppendLine();
         }

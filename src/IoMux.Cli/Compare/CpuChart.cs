@@ -2,7 +2,8 @@ namespace IoMux.Cli.Compare;
 
 /// <summary>
 /// A comparison's PNG: grouped bars, each workload a group, each server a bar of its CPU per message as a ratio to the
-/// reference's, stacked as the figure splits: user time in the server's colour below, system time in a paler shade above.
+/// reference's (the median of the rounds' ratios, as in the tables), stacked as the figure splits: user time in the
+/// server's colour below, system time in a paler shade above.
 /// </summary>
 internal static class CpuChart
 {
@@ -25,14 +26,16 @@ internal static class CpuChart
         var bars = new List<ScottPlot.Bar>();
         for (int w = 0; w < workloads.Count; w++)
         {
-            double referenceCpu = measurements[(workloads[w], reference)].CpuMicrosecondsPerMessage;
+            Measurement referenceRun = measurements[(workloads[w], reference)];
             for (int s = 0; s < serverCount; s++)
             {
-                CpuPerMessage cpu = measurements[(workloads[w], servers[s].Name)].Cpu;
+                Measurement run = measurements[(workloads[w], servers[s].Name)];
+                // The bar is as tall as the table's total ratio; its user part is the user share of the server's time.
+                double total = CpuRatio.Between(run, referenceRun).Total;
+                double user = total * run.Cpu.User / run.Cpu.Total;
                 double position = (w * groupWidth) + s;
-                double user = cpu.User / referenceCpu;
                 bars.Add(new ScottPlot.Bar { Position = position, Value = user, FillColor = palette.GetColor(s) });
-                bars.Add(new ScottPlot.Bar { Position = position, ValueBase = user, Value = cpu.Total / referenceCpu, FillColor = palette.GetColor(s).Lighten(0.55) });
+                bars.Add(new ScottPlot.Bar { Position = position, ValueBase = user, Value = total, FillColor = palette.GetColor(s).Lighten(0.55) });
             }
         }
         plot.Add.Bars(bars);

@@ -33,7 +33,7 @@ internal static class HttpComparisonReport
                 Measurement m = result.Measurements[(workload, server.Name)];
                 (long socket, long status) = result.Failures.GetValueOrDefault((workload, server.Name));
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {server.Name} | {m.MessagesPerSecond:N0} | {m.MessagesPerSecond / referenceRun.MessagesPerSecond:0.00}× | {CpuColumns.Cells(m.Cpu, referenceRun.Cpu)} | " +
+                    $"| {server.Name} | {m.MessagesPerSecond:N0} | {m.MessagesPerSecond / referenceRun.MessagesPerSecond:0.00}× | {CpuColumns.Cells(m, referenceRun)} | " +
                     $"{m.P99Microseconds:N0} | {m.P99Microseconds / referenceRun.P99Microseconds:0.00}× | {socket} | {status} |");
             }
             md.AppendLine();
@@ -75,7 +75,7 @@ internal static class HttpComparisonReport
             {
                 Measurement m = result.Measurements[(workload, server.Name)];
                 Measurement r = result.Measurements[(workload, reference)];
-                double cpu = m.CpuMicrosecondsPerMessage / r.CpuMicrosecondsPerMessage;
+                double cpu = CpuRatio.Between(m, r).Total;
                 double p99 = m.P99Microseconds / r.P99Microseconds;
                 bool met = cpu <= CpuTarget && p99 <= 1 && m.Errors == 0;
                 md.AppendLine(CultureInfo.InvariantCulture, $"| {server.Name} | {workload.Name} | {cpu:0.00}× | {p99:0.00}× | {m.Errors} | {(met ? "yes" : "no")} |");

@@ -4,6 +4,7 @@ namespace IoMux.Cli.Compare;
 internal sealed class Measurement
 {
     private readonly List<double> _p99s = [];
+    private readonly List<CpuPerMessage> _cpuByRound = [];
 
     public long Messages { get; private set; }
 
@@ -24,8 +25,8 @@ internal sealed class Measurement
     /// <summary>Server user and sys CPU per echoed message over all rounds, in microseconds.</summary>
     public CpuPerMessage Cpu => CpuPerMessage.Of(new ProcessUsage(ServerUser, ServerSystem, 0), Messages);
 
-    /// <summary>Server user+sys CPU per echoed message, in microseconds.</summary>
-    public double CpuMicrosecondsPerMessage => Cpu.Total;
+    /// <summary>The server's CPU per message in each round, in the order the rounds ran.</summary>
+    public IReadOnlyList<CpuPerMessage> CpuByRound => _cpuByRound;
 
     /// <summary>Median over rounds of each round's p99 round trip, in microseconds.</summary>
     public double P99Microseconds
@@ -49,6 +50,7 @@ internal sealed class Measurement
         ServerUser += used.UserTime;
         ServerSystem += used.SystemTime;
         _p99s.Add(p99Microseconds);
+        _cpuByRound.Add(CpuPerMessage.Of(used, messages));
         Errors += errors;
         FirstError ??= error;
     }

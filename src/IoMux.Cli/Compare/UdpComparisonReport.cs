@@ -23,14 +23,14 @@ internal static class UdpComparisonReport
             md.AppendLine();
             md.AppendLine(CultureInfo.InvariantCulture, $"| server | datagrams/s | {CpuColumns.Header("datagram", reference)} | p99 µs | lost | corrupt |");
             md.AppendLine($"|---|--:|{CpuColumns.Alignment}|--:|--:|--:|");
-            CpuPerMessage referenceCpu = result.Measurements[(workload, reference)].Cpu;
+            Measurement referenceRun = result.Measurements[(workload, reference)];
             foreach (ServerSpec server in result.Servers)
             {
                 Measurement m = result.Measurements[(workload, server.Name)];
                 (long sent, long lost) = udp.Loss.GetValueOrDefault((workload, server.Name));
                 double lossPercent = sent == 0 ? 0 : 100.0 * lost / sent;
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {server.Name} | {m.MessagesPerSecond:N0} | {CpuColumns.Cells(m.Cpu, referenceCpu)} | {m.P99Microseconds:N0} | {lossPercent:0.###} % | {m.Errors} |");
+                    $"| {server.Name} | {m.MessagesPerSecond:N0} | {CpuColumns.Cells(m, referenceRun)} | {m.P99Microseconds:N0} | {lossPercent:0.###} % | {m.Errors} |");
             }
             md.AppendLine();
         }

@@ -54,9 +54,29 @@ public sealed class ComparisonReportTests
     [Fact]
     public void A_reference_without_measurable_user_time_gives_no_ratio_rather_than_infinity()
     {
-        var cpu = new CpuPerMessage(0.2, 0.4);
-        var reference = new CpuPerMessage(0, 0.4);
-        Assert.Equal("0.60 | 1.50× | 0.20 | – | 0.40 | 1.00×", CpuColumns.Cells(cpu, reference));
+        var server = new Measurement();
+        server.Add(1_000_000, TimeSpan.FromSeconds(1), Used(userMs: 200, systemMs: 400), 500, 0, null);
+        var reference = new Measurement();
+        reference.Add(1_000_000, TimeSpan.FromSeconds(1), Used(userMs: 0, systemMs: 400), 500, 0, null);
+        Assert.Equal("0.60 | 1.50× | 0.20 | – | 0.40 | 1.00×", CpuColumns.Cells(server, reference));
+    }
+
+    [Fact]
+    public void Ratios_are_the_median_of_each_rounds_ratio_so_one_noisy_round_does_not_move_them()
+    {
+        var server = new Measurement();
+        var reference = new Measurement();
+        foreach (int serverUserMs in (int[])[100, 110, 1000])
+        {
+            server.Add(1_000_000, TimeSpan.FromSeconds(1), Used(serverUserMs, systemMs: 400), 500, 0, null);
+            reference.Add(1_000_000, TimeSpan.FromSeconds(1), Used(userMs: 100, systemMs: 400), 500, 0, null);
+        }
+        // Pooled, the third round would make the user ratio 4.03×; the median of 1.0, 1.1 and 10 is 1.1.
+        Assert.Equal("0.80 | 1.02× | 0.40 | 1.10× | 0.40 | 1.00×", CpuColumns.Cells(server, reference));
+        server.Add(1_000_000, TimeSpan.FromSeconds(1), Used(userMs: 120, systemMs: 400), 500, 0, null);
+        reference.Add(1_000_000, TimeSpan.FromSeconds(1), Used(userMs: 100, systemMs: 400), 500, 0, null);
+        // With an even count, the mean of the middle two: 1.1 and 1.2.
+        Assert.Equal(1.15, CpuRatio.Between(server, reference).User, precision: 6);
     }
 
     [Fact]
