@@ -28,7 +28,7 @@ public sealed class Http2Tests
     public async Task CurlWithPriorKnowledgeSpeaksHttp2(string mode)
     {
         await using TestApp app = await StartAsync(mode);
-        (int exitCode, string output, string errors) = await Tools.RunAsync("curl", "-sS", "--http2-prior-knowledge", "-w", " %{http_version} %{http_code}", $"{app.Address}plaintext");
+        (int exitCode, string output, string errors) = await ExternalTool.RunAsync("curl", "-sS", "--http2-prior-knowledge", "-w", " %{http_version} %{http_code}", $"{app.Address}plaintext");
         Assert.True(exitCode == 0, $"curl exited with {exitCode}: {errors}");
         Assert.Equal("Hello, World! 2 200", output);
     }
@@ -38,7 +38,7 @@ public sealed class Http2Tests
     public async Task H2loadFinishesEveryRequestWithoutError(string mode)
     {
         await using TestApp app = await StartAsync(mode);
-        (int exitCode, string output, string errors) = await Tools.RunAsync("h2load", "-n", "2000", "-c", "4", "-m", "10", $"{app.Address}plaintext");
+        (int exitCode, string output, string errors) = await ExternalTool.RunAsync("h2load", "-n", "2000", "-c", "4", "-m", "10", $"{app.Address}plaintext");
         Assert.True(exitCode == 0, $"h2load exited with {exitCode}: {output}{errors}");
         Assert.Contains("requests: 2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, 0 errored, 0 timeout", output);
         Assert.Contains("status codes: 2000 2xx, 0 3xx, 0 4xx, 0 5xx", output);

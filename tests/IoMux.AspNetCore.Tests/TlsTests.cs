@@ -67,7 +67,7 @@ public sealed class TlsTests
     {
         await using TestApp app = await StartAsync(mode);
         // -k: the certificate is made by this test; what is checked is the TLS session and ALPN, not the trust chain.
-        (int exitCode, string output, string errors) = await Tools.RunAsync("curl", "-sS", "-k", "--http2", "-w", " %{http_version} %{http_code}", $"{app.Address}plaintext");
+        (int exitCode, string output, string errors) = await ExternalTool.RunAsync("curl", "-sS", "-k", "--http2", "-w", " %{http_version} %{http_code}", $"{app.Address}plaintext");
         Assert.True(exitCode == 0, $"curl exited with {exitCode}: {errors}");
         Assert.Equal("Hello, World! 2 200", output);
     }

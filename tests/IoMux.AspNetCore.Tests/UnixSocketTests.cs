@@ -15,7 +15,7 @@ public sealed class UnixSocketTests
         }), kestrel => kestrel.ListenUnixSocket(path), loopbackPort: false);
         await using (app)
         {
-            (int exitCode, string output, string errors) = await Tools.RunAsync("curl", "-sS", "--unix-socket", path, "--data-binary", "over unix", "http://localhost/echo");
+            (int exitCode, string output, string errors) = await ExternalTool.RunAsync("curl", "-sS", "--unix-socket", path, "--data-binary", "over unix", "http://localhost/echo");
             Assert.True(exitCode == 0, $"curl exited with {exitCode}: {errors}");
             Assert.Equal("HTTP/1.1 over unix", output);
             using HttpClient client = TestApp.UnixClient(path);

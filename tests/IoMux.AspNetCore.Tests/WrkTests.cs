@@ -11,7 +11,7 @@ public sealed partial class WrkTests
     public async Task WrkRunsWithoutSocketErrorsOrNon2xxResponses(string mode)
     {
         await using TestApp app = await TestApp.StartAsync(mode, web => web.MapGet("/plaintext", () => "Hello, World!"));
-        (int exitCode, string output, string errors) = await Tools.RunAsync("wrk", "-t1", "-c50", "-d2s", $"{app.Address}plaintext");
+        (int exitCode, string output, string errors) = await ExternalTool.RunAsync("wrk", "-t1", "-c50", "-d2s", $"{app.Address}plaintext");
         Assert.True(exitCode == 0, $"wrk exited with {exitCode}: {output}{errors}");
         Assert.DoesNotContain("Socket errors", output);
         Assert.DoesNotContain("Non-2xx", output);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -49,23 +48,23 @@ public sealed class TlsEchoTests : IClassFixture<TlsEchoTests.Certificates>
         Assert.Equal(payload, echoed);
     }
 
-    [ToolFact("python3", "python3")]
+    [ToolFact("python3")]
     public void Python_ssl_sends_64_MiB_half_closes_and_gets_every_byte_back()
     {
         using EchoServer server = EchoServer.Start("--tls-cert", _files.CertificatePem, "--tls-key", _files.KeyPem);
-        (int exitCode, string output) = Run("python3", [Path.Combine(AppContext.BaseDirectory, "tls_client.py"), Port(server), (64 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        Assert.True(exitCode == 0, $"the Python client failed: {output}");
-        Assert.Matches(@"^TLSv1\.[23] 67108864 True$", output.Trim());
+        ToolRun run = ExternalTool.Run("python3", [Path.Combine(AppContext.BaseDirectory, "tls_client.py"), Port(server), (64 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture)], bound: Bound);
+        Assert.True(run.ExitCode == 0, $"the Python client failed: {run.AllOutput}");
+        Assert.Matches(@"^TLSv1\.[23] 67108864 True$", run.Output.Trim());
     }
 
-    [ToolFact("openssl", "openssl")]
+    [ToolFact("openssl")]
     public void Openssl_s_client_completes_a_handshake()
     {
         using EchoServer server = EchoServer.Start("--tls-cert", _files.CertificatePem, "--tls-key", _files.KeyPem);
-        (int exitCode, string output) = Run("openssl", ["s_client", "-connect", $"127.0.0.1:{Port(server)}", "-brief"], input: "");
-        Assert.True(exitCode == 0, $"openssl s_client failed: {output}");
-        Assert.Contains("CONNECTION ESTABLISHED", output, StringComparison.Ordinal);
-        Assert.Contains("Protocol version: TLSv1.3", output, StringComparison.Ordinal);
+        ToolRun run = ExternalTool.Run("openssl", ["s_client", "-connect", $"127.0.0.1:{Port(server)}", "-brief"], input: "", Bound);
+        Assert.True(run.ExitCode == 0, $"openssl s_client failed: {run.AllOutput}");
+        Assert.Contains("CONNECTION ESTABLISHED", run.AllOutput, StringComparison.Ordinal);
+        Assert.Contains("Protocol version: TLSv1.3", run.AllOutput, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -149,29 +148,6 @@ public sealed class TlsEchoTests : IClassFixture<TlsEchoTests.Certificates>
     }
 
     private static string Port(EchoServer server) => server.EndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private static (int ExitCode, string Output) Run(string tool, string[] arguments, string? input = null)
-    {
-        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using Process process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> errors = process.StandardError.ReadToEndAsync();
-        if (input is not null)
-        {
-            process.StandardInput.Write(input);
-        }
-        process.StandardInput.Close();
-        if (!process.WaitForExit(Bound))
-        {
-            process.Kill();
-            throw new TimeoutException($"{tool} did not finish within {Bound}");
-        }
-        return (process.ExitCode, output.Result + errors.Result);
-    }
 
     /// <summary>A self-signed localhost certificate, made here, written out as PEM files (apart and together) and a PFX.</summary>
     public sealed class Certificates : IDisposable

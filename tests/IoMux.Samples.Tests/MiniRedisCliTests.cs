@@ -12,7 +12,7 @@ public sealed class MiniRedisCliTests : IClassFixture<MiniRedisCliTests.Server>
         _redis = server.Process;
     }
 
-    [RedisToolsFact]
+    [ToolFact("redis-cli", "redis-benchmark")]
     public void Redis_cli_gets_Redis_s_answers()
     {
         Assert.Equal("PONG", _redis.Cli("PING"));
@@ -29,14 +29,14 @@ public sealed class MiniRedisCliTests : IClassFixture<MiniRedisCliTests.Server>
         Assert.Equal("ERR wrong number of arguments for 'get' command", _redis.Cli("GET"));
     }
 
-    [RedisToolsFact]
+    [ToolFact("redis-cli", "redis-benchmark")]
     public void A_key_set_with_PX_expires()
     {
         Assert.Equal("OK", _redis.Cli("SET", "cli:short", "v", "PX", "100"));
         Assert.True(SpinWait.SpinUntil(() => _redis.Cli("EXISTS", "cli:short") == "0", TimeSpan.FromSeconds(30)), "the key outlived its PX");
     }
 
-    [RedisToolsFact]
+    [ToolFact("redis-cli", "redis-benchmark")]
     public void Ten_thousand_pipelined_requests_through_redis_cli_pipe_all_get_replies()
     {
         var requests = new System.Text.StringBuilder();
@@ -44,24 +44,24 @@ public sealed class MiniRedisCliTests : IClassFixture<MiniRedisCliTests.Server>
         {
             requests.Append(CultureInfo.InvariantCulture, $"*3\r\n$3\r\nSET\r\n${("pipe:" + i).Length}\r\npipe:{i}\r\n$1\r\nv\r\n");
         }
-        (int exitCode, string output) = RedisTools.Run("redis-cli", ["-p", _redis.Port.ToString(CultureInfo.InvariantCulture), "--pipe"], requests.ToString());
-        Assert.True(exitCode == 0, output);
-        Assert.Contains("errors: 0, replies: 10000", output, StringComparison.Ordinal);
+        ToolRun run = ExternalTool.Run("redis-cli", ["-p", _redis.Port.ToString(CultureInfo.InvariantCulture), "--pipe"], requests.ToString());
+        Assert.True(run.ExitCode == 0, run.AllOutput);
+        Assert.Contains("errors: 0, replies: 10000", run.AllOutput, StringComparison.Ordinal);
         Assert.Equal("1", _redis.Cli("EXISTS", "pipe:9999"));
     }
 
-    [RedisToolsFact]
+    [ToolFact("redis-cli", "redis-benchmark")]
     public void Redis_benchmark_runs_ping_set_and_get_with_and_without_pipelining()
     {
         foreach (string pipeline in new[] { "1", "16" })
         {
-            (int exitCode, string output) = RedisTools.Run("redis-benchmark",
+            ToolRun run = ExternalTool.Run("redis-benchmark",
                 ["-p", _redis.Port.ToString(CultureInfo.InvariantCulture), "-t", "ping,set,get", "-c", "20", "-n", "20000", "-P", pipeline, "-q"],
                 bound: TimeSpan.FromMinutes(3));
-            Assert.True(exitCode == 0, output);
+            Assert.True(run.ExitCode == 0, run.AllOutput);
             foreach (string test in new[] { "PING_INLINE", "PING_MBULK", "SET", "GET" })
             {
-                Assert.Matches($"{test}: [0-9.]+ requests per second", output);
+                Assert.Matches($"{test}: [0-9.]+ requests per second", run.AllOutput);
             }
         }
     }

@@ -32,9 +32,9 @@ public sealed partial class MiniRedisProcess : IDisposable
     /// <summary>redis-cli against this server; returns its output with the trailing newline removed.</summary>
     public string Cli(params string[] command)
     {
-        (int exitCode, string output) = RedisTools.Run("redis-cli", ["-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. command]);
-        Assert.True(exitCode == 0, $"redis-cli {string.Join(' ', command)} exited with {exitCode}: {output}");
-        return output.TrimEnd('\n');
+        ToolRun run = ExternalTool.Run("redis-cli", ["-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. command]);
+        Assert.True(run.ExitCode == 0, $"redis-cli {string.Join(' ', command)} exited with {run.ExitCode}: {run.AllOutput}");
+        return run.AllOutput.TrimEnd('\n');
     }
 
     public void Dispose()
