@@ -86,6 +86,32 @@ public sealed class ProxyTests(ITestOutputHelper output)
         }, Bound, $"upstream half-close through the proxy on {backend}/{io}/{trigger}");
     }
 
+    [Fact]
+    public async Task Trace_shows_the_upstreams_FIN_read_on_one_connection_and_sent_on_the_other()
+    {
+        using var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        upstream.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        upstream.Listen();
+        using EchoServer proxy = EchoServer.StartProxy((IPEndPoint)upstream.LocalEndPoint!, "--trace");
+        await proxy.Bounded(async ct =>
+        {
+            using Socket client = await Clients.ConnectAsync(proxy.EndPoint, ct);
+            using Socket served = await upstream.AcceptAsync(ct);
+            served.Shutdown(SocketShutdown.Send);
+            Assert.Empty(await Clients.ReceiveToEndAsync(client, ct)); // the client sees EOF once the proxy sent its FIN
+        }, Bound, "an upstream half-close through a traced proxy");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!proxy.StandardOutput.Contains("sent FIN", StringComparison.Ordinal) && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(50);
+        }
+        string trace = proxy.StandardOutput;
+        System.Text.RegularExpressions.Match eof = System.Text.RegularExpressions.Regex.Match(trace, @"conn \d+ \(fd (\d+)\): EOF from peer");
+        System.Text.RegularExpressions.Match fin = System.Text.RegularExpressions.Regex.Match(trace, @"conn \d+ \(fd (\d+)\): sent FIN");
+        Assert.True(eof.Success && fin.Success, $"the trace lacks the EOF or the FIN line:\n{trace}");
+        Assert.NotEqual(eof.Groups[1].Value, fin.Groups[1].Value); // read from the upstream's socket, sent on the client's
+    }
+
     [Theory]
     [MemberData(nameof(Combos.All), MemberType = typeof(Combos))]
     public async Task A_reset_on_either_side_resets_the_other(string backend, string trigger, string io)

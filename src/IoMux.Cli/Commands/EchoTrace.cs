@@ -33,7 +33,9 @@ internal sealed class EchoTrace : ILoopTrace, ITransportTrace
 
     public void Read(Connection connection, int bytes) => Line($"{Name(connection)}: read {bytes} bytes");
 
-    public void EndOfStream(Connection connection) => Line($"{Name(connection)}: EOF from peer; closing once the queue is sent");
+    public void EndOfStream(Connection connection) => Line($"{Name(connection)}: EOF from peer");
+
+    public void SentEndOfStream(Connection connection) => Line($"{Name(connection)}: sent FIN");
 
     public void Wrote(Connection connection, int bytes, int queued) => Line($"{Name(connection)}: wrote {bytes} bytes ({queued} queued)");
 

@@ -167,6 +167,7 @@ public sealed partial class Connection
             return;
         }
         _finSent = true;
+        _settings.Trace?.SentEndOfStream(this);
         _state = ConnectionState.Lingering;
         _lingerTimer = Loop.Schedule(_settings.LingerTimeout, () => CloseNow(_closingReason));
         _driver.ResumeReceiving();
@@ -185,6 +186,7 @@ public sealed partial class Connection
             return;
         }
         _finSent = true;
+        _settings.Trace?.SentEndOfStream(this);
         if (_inputEnded)
         {
             RequestClose(CloseReason.PeerClosed);

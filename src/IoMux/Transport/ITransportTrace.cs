@@ -25,6 +25,13 @@ public interface ITransportTrace
     /// <param name="connection">The connection whose peer did.</param>
     void EndOfStream(Connection connection);
 
+    /// <summary>
+    /// This side shut down its sending side (shutdown(SHUT_WR): FIN follows what was queued): a half-close asked for
+    /// by <see cref="Connection.ShutdownOutput"/>, or the first step of closing gracefully while the peer still sends.
+    /// </summary>
+    /// <param name="connection">The connection that did.</param>
+    void SentEndOfStream(Connection connection);
+
     /// <summary><paramref name="bytes"/> went to the kernel; <paramref name="queued"/> remain in the write queue.</summary>
     /// <param name="connection">The connection that sent them.</param>
     /// <param name="bytes">How many bytes the kernel took.</param>
