@@ -82,6 +82,12 @@ internal sealed unsafe class CompletionQueue : IRingCompletionSink, IBufferLende
     /// <summary>Receive buffers ever lent: sends that did not copy what they echo.</summary>
     public long LendCount { get; private set; }
 
+    /// <summary>Stream receives ever asked for (<see cref="Receive"/>): with multishot receives, far fewer than <see cref="ReceivedBuffers"/>.</summary>
+    public long ReceiveRequests { get; private set; }
+
+    /// <summary>Completions that brought bytes in a shared receive buffer.</summary>
+    public long ReceivedBuffers { get; private set; }
+
     /// <summary>The queue for a loop on <paramref name="selector"/>; throws <see cref="NotSupportedException"/> with the reason where the completion model cannot run.</summary>
     public static CompletionQueue Create(Selector selector)
     {
@@ -132,9 +138,26 @@ internal sealed unsafe class CompletionQueue : IRingCompletionSink, IBufferLende
         _free[_freeCount++] = slot;
     }
 
-    /// <summary>A receive of at most <see cref="ReceiveBufferSize"/> bytes into a shared buffer taken only when data arrives.</summary>
-    public void Receive(int slot, byte operation, int fd) =>
-        Submit(slot, operation, IoUringRequests.Receive(fd, ReceiveGroup, ReceiveBufferSize));
+    /// <summary>
+    /// Whether <see cref="Receive"/> asks for multishot receives with a byte limit; turned off for good when the kernel
+    /// refuses one (EINVAL before Linux 6.17), and by tests that exercise the single-shot receive.
+    /// </summary>
+    public bool MultishotReceives { get; internal set; } = true;
+
+    /// <summary>
+    /// Receives into shared buffers taken only when data arrives, at most <see cref="ReceiveBufferSize"/> bytes per
+    /// completion: one completion per buffer until about <paramref name="limit"/> bytes came (past it by less than one
+    /// buffer) when <see cref="MultishotReceives"/>, else a single completion. Returns whether it is multishot.
+    /// </summary>
+    public bool Receive(int slot, byte operation, int fd, int limit)
+    {
+        bool multishot = MultishotReceives && limit > 0;
+        ReceiveRequests++;
+        Submit(slot, operation, multishot
+            ? IoUringRequests.ReceiveMultishot(fd, ReceiveGroup, ReceiveBufferSize, limit)
+            : IoUringRequests.Receive(fd, ReceiveGroup, ReceiveBufferSize));
+        return multishot;
+    }
 
     /// <summary>Sends <paramref name="segments"/> (pinned, at most <see cref="MaxSendSegments"/>) in one request; they must stay untouched until it completes.</summary>
     public void Send(int slot, byte operation, int fd, ReadOnlySpan<ArraySegment<byte>> segments)
@@ -303,6 +326,7 @@ internal sealed unsafe class CompletionQueue : IRingCompletionSink, IBufferLende
                 {
                     _delivering = bufferId;
                     _deliveringLength = result;
+                    ReceivedBuffers++;
                 }
                 s.Target?.OnCompletion(operation, result, received);
             }

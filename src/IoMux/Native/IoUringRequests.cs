@@ -23,6 +23,20 @@ internal static unsafe class IoUringRequests
         BufferGroup = group,
     };
 
+    /// <summary>
+    /// A multishot receive (a completion per buffer filled, with F_MORE while it stays armed) that ends by itself once
+    /// it delivered <paramref name="limit"/> bytes (the kernel's <c>optlen</c> limit, Linux 6.17; the buffer that
+    /// reaches the limit may pass it by less than one buffer). Older kernels refuse it with EINVAL.
+    /// </summary>
+    public static IoUringSqe ReceiveMultishot(int fd, ushort group, int bufferSize, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        IoUringSqe sqe = Receive(fd, group, bufferSize);
+        sqe.IoPriority = IORING_RECV_MULTISHOT;
+        sqe.OptionLength = (uint)limit;
+        return sqe;
+    }
+
     /// <summary>send(2) of one pinned segment.</summary>
     public static IoUringSqe Send(int fd, ArraySegment<byte> segment) => new()
     {

@@ -69,6 +69,8 @@ internal struct IoUringSqe
     [FieldOffset(32)] public ulong UserData;
     /// <summary>For a request with IOSQE_BUFFER_SELECT: the provided-buffer group to take a buffer from.</summary>
     [FieldOffset(40)] public ushort BufferGroup;
+    /// <summary>For a multishot RECV (Linux 6.17): the bytes after which it ends (<c>optlen</c>; 0: no limit).</summary>
+    [FieldOffset(44)] public uint OptionLength;
 }
 
 /// <summary><c>struct io_uring_cqe</c> (16 bytes): which request, its result (negative errno on failure), flags.</summary>

@@ -4,10 +4,13 @@ namespace IoMux.Transport;
 
 /// <summary>
 /// The completion model: one receive is kept in flight while the connection wants input, taking a buffer from the
-/// loop's shared provided buffers only when data arrives (an idle connection holds none); the next is asked for
-/// once the chunk was delivered. Single-shot on purpose: a multishot receive keeps pulling the socket's backlog
-/// into buffers until a cancel reaches it (it overshot a 64 KiB high watermark by up to 1.9 MB), while one at a
-/// time overshoots by at most one 64 KiB chunk, as readiness does by at most one read. Received bytes written back
+/// loop's shared provided buffers only when data arrives (an idle connection holds none). It is multishot with a
+/// byte limit where the kernel has one (Linux 6.17): one request brings a buffer per completion until the room left
+/// below the write queue's high watermark was received, so a large message costs one request instead of one per
+/// 64 KiB, and the queue passes its high watermark by less than one buffer, as a single-shot receive (and a
+/// readiness read) does; an unlimited multishot kept pulling the socket's backlog into buffers until a cancel
+/// reached it (1.9 MB past a 64 KiB high watermark). A pause cancels it; older kernels get single-shot receives,
+/// the next asked for once the chunk was delivered. Received bytes written back
 /// are queued by reference to their receive buffer, not copied (<see cref="Enqueue"/>). One send of the queue's
 /// head segments is in flight at a time, which keeps the bytes in order; what the kernel did not take stays
 /// queued. Released, it cancels what is in flight and closes the socket only when the last request completed, so
@@ -26,6 +29,8 @@ internal sealed class CompletionDriver : ConnectionDriver, ICompletionTarget
     private readonly LoopResources _resources;
     private readonly int _slot;
     private bool _receiving;
+    private bool _receivingMultishot;
+    private bool _cancellingReceive;
     private bool _sending;
     private bool _releasing;
     private bool _released;
@@ -46,11 +51,20 @@ internal sealed class CompletionDriver : ConnectionDriver, ICompletionTarget
     {
     }
 
-    /// <summary>A receive already in flight is left to complete: its one chunk is delivered, and none is asked for after it.</summary>
+    /// <summary>
+    /// A single-shot receive in flight is left to complete (its one chunk is delivered, and none is asked for after
+    /// it); a multishot one is cancelled, and what it brought before the cancel reached the kernel is delivered.
+    /// </summary>
     public override void PauseReceiving()
     {
+        if (_receiving && _receivingMultishot && !_cancellingReceive && !_releasing && !_completions.IsClosed)
+        {
+            _cancellingReceive = true;
+            _completions.Cancel(_slot, ReceiveOperation);
+        }
     }
 
+    /// <summary>A receive in flight (even one being cancelled) is not doubled: its last completion asks for the next.</summary>
     public override void ResumeReceiving()
     {
         if (_receiving || _releasing || !Owner.WantsInput)
@@ -58,7 +72,8 @@ internal sealed class CompletionDriver : ConnectionDriver, ICompletionTarget
             return;
         }
         _receiving = true;
-        _completions.Receive(_slot, ReceiveOperation, Fd);
+        WriteQueue queue = Owner.Queue;
+        _receivingMultishot = _completions.Receive(_slot, ReceiveOperation, Fd, Math.Max(1, queue.HighWatermark - queue.Length));
     }
 
     /// <summary>Every byte goes through the queue: a send from the caller's span could not outlive the call.</summary>
@@ -116,10 +131,17 @@ internal sealed class CompletionDriver : ConnectionDriver, ICompletionTarget
     {
         if (operation == ReceiveOperation)
         {
-            _receiving = false;
+            // A multishot receive stays in flight until its last completion (no F_MORE).
+            bool ended = !_completions.IsInFlight(_slot, ReceiveOperation);
+            bool cancelled = _cancellingReceive;
+            if (ended)
+            {
+                _receiving = false;
+                _cancellingReceive = false;
+            }
             if (!_releasing)
             {
-                Received(result, received);
+                Received(result, received, ended, cancelled);
             }
         }
         else
@@ -139,7 +161,7 @@ internal sealed class CompletionDriver : ConnectionDriver, ICompletionTarget
         Release();
     }
 
-    private void Received(int result, ReadOnlySpan<byte> received)
+    private void Received(int result, ReadOnlySpan<byte> received, bool ended, bool cancelled)
     {
         if (result > 0)
         {
@@ -150,13 +172,22 @@ internal sealed class CompletionDriver : ConnectionDriver, ICompletionTarget
             Owner.InputEnded();
             return;
         }
-        // ENOBUFS: every shared buffer was taken within one batch; they are back now, so ask again.
-        else if (result is not (-(int)Errno.EINTR or -(int)Errno.EAGAIN or -(int)Errno.ENOBUFS))
+        else if (result == -(int)Errno.EINVAL && _receivingMultishot && ended)
+        {
+            // A kernel before 6.17 has no limit for multishot receives: single-shot ones from now on, for the whole loop.
+            _completions.MultishotReceives = false;
+        }
+        // ECANCELED after our pause's cancel: the receive stopped as asked. ENOBUFS: every shared buffer was taken
+        // within one batch; they are back now, so ask again.
+        else if (!(result == -(int)Errno.ECANCELED && cancelled) && result is not (-(int)Errno.EINTR or -(int)Errno.EAGAIN or -(int)Errno.ENOBUFS))
         {
             Owner.Failed((Errno)(-result));
             return;
         }
-        ResumeReceiving();
+        if (ended)
+        {
+            ResumeReceiving();
+        }
     }
 
     private void Sent(int result)

@@ -45,6 +45,33 @@ public sealed class ReadingPauseTests
 
     [Theory]
     [MemberData(nameof(TransportModes.All), MemberType = typeof(TransportModes))]
+    public void A_pause_while_data_flows_stops_the_receive_in_flight(SelectorBackend backend, Trigger trigger, IoModel model)
+    {
+        // Paused from OnData, with the connection receiving: a receive that stays armed (multishot) must be stopped.
+        var handler = new ScriptedHandler { Data = (c, _) => c.PauseReading() };
+        using var group = new EventLoopGroup(1, backend);
+        using TcpServer server = TcpServer.Start(group, Loopback, _ => handler, new TcpServerOptions { Trigger = trigger, IoModel = model });
+        group.Start();
+        using Socket client = Connect(server);
+        handler.Expect("connected");
+
+        client.Send(Request);
+        WaitFor(() => handler.ReceivedCount == Request.Length, "the first request was never delivered");
+        client.Send(Request);
+        WaitFor(() => ServerUnread(client) == Request.Length, "the second request never reached the server's socket");
+        AfterTwoTurns(group.Loops[0]);
+        Assert.Equal(Request.Length, handler.ReceivedCount);
+
+        OnLoop(group.Loops[0], () =>
+        {
+            handler.Connection!.ResumeReading();
+            return true;
+        });
+        WaitFor(() => handler.ReceivedCount == 2 * Request.Length, "reading did not resume");
+    }
+
+    [Theory]
+    [MemberData(nameof(TransportModes.All), MemberType = typeof(TransportModes))]
     public void The_handlers_pause_outlasts_the_watermark(SelectorBackend backend, Trigger trigger, IoModel model)
     {
         var handler = new ScriptedHandler
