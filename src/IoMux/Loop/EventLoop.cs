@@ -28,7 +28,7 @@ public sealed class EventLoop : IDisposable
     private Requeued[] _draining = new Requeued[16];
     private int _requeuedCount;
     private long _nextSequence;
-    private long _turnTimestamp = Stopwatch.GetTimestamp();
+    private long _turnTimestamp;
     private readonly LoopMetrics _metrics;
     private CompletionQueue? _completions;
     private int _threadId;
@@ -70,11 +70,12 @@ public sealed class EventLoop : IDisposable
     public bool IsLoopThread => Volatile.Read(ref _threadId) == Environment.CurrentManagedThreadId;
 
     /// <summary>
-    /// Stopwatch timestamp of the moment this turn's wait returned: the clock for per-event bookkeeping (a
-    /// connection's last activity), read once per turn instead of once per read and write. Behind the true time
-    /// by at most the turn's own length, as libuv's uv_now is.
+    /// Stopwatch timestamp of this turn, read at its first use after the turn's wait returned: the clock for
+    /// per-event bookkeeping (a connection's last activity), read at most once per turn instead of once per read and
+    /// write, and not at all in a turn nobody asks (a clock read costs more than dispatching a batch of events). Behind
+    /// the true time by at most the turn's own length, as libuv's uv_now is.
     /// </summary>
-    internal long TurnTimestamp => _turnTimestamp;
+    internal long TurnTimestamp => _turnTimestamp != 0 ? _turnTimestamp : _turnTimestamp = Stopwatch.GetTimestamp();
 
     /// <summary>
     /// Whether a loop on <paramref name="backend"/> can serve <paramref name="model"/> here, and if not, why:
@@ -356,8 +357,8 @@ public sealed class EventLoop : IDisposable
         _trace?.Waiting(this, timeout);
         _metrics.WaitStarting();
         ReadyEvents ready = Selector.Wait(_events, timeout);
-        _turnTimestamp = Stopwatch.GetTimestamp();
-        _metrics.WaitEnded(_turnTimestamp, ready.Count);
+        _turnTimestamp = 0;
+        _metrics.WaitEnded(IoMuxMetrics.LoopTime.Enabled ? TurnTimestamp : 0, ready.Count);
         if (ready.Count > 0)
         {
             _trace?.Ready(this, ready.Raw);

@@ -5,9 +5,16 @@ namespace IoMux.Transport;
 /// <summary>The connection's clocks: activity for the idle timeout, send progress for the write timeout.</summary>
 public sealed partial class Connection
 {
-    /// <summary>Activity at the loop's turn clock (no clock read per event), or at the clock itself for a driver that reports inside the wait.</summary>
+    /// <summary>
+    /// Activity at the loop's turn clock (no clock read per event), or at the clock itself for a driver that reports
+    /// inside the wait. Only the idle timeout reads it, so without one no clock is read at all.
+    /// </summary>
     private void NoteActivity()
     {
+        if (_settings.IdleTimeout is null)
+        {
+            return;
+        }
         long now = _driver.ReportsInsideWait ? Stopwatch.GetTimestamp() : Loop.TurnTimestamp;
         _lastActivity = Math.Max(_lastActivity, now);
     }
