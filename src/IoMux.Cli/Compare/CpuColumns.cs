@@ -24,7 +24,8 @@ internal static class CpuColumns
     /// <summary>The sentence under a report's heading that says what the columns mean.</summary>
     public static string Explanation(string subject, string unit, string counted, string reference) =>
         $"**CPU µs/{unit}** is the {subject}'s user+sys time (/proc/PID/stat, all threads) over all rounds divided by {counted}; " +
-        $"**user** is the part spent in the {subject}'s own code, **sys** the part the kernel spent on its behalf. " +
+        $"**user** is the part spent in the {subject}'s own code, **sys** the part the kernel spent on its behalf " +
+        "(the total is the scheduler's exact run time; the kernel splits it by where its timer ticks found the process, so the split is a sample). " +
         $"Each **vs {reference}** is that figure's ratio to {reference}'s in the same round, the median over the rounds (lower is better).";
 
     public static string Ratio(double ratio) =>
