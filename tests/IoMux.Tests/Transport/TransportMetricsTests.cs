@@ -39,7 +39,8 @@ public sealed class TransportMetricsTests
             client.Shutdown(SocketShutdown.Send);
             Assert.Equal(0, client.Receive(new byte[1]));
         }
-        WaitFor(() => closed.GetMeasurementSnapshot().Count == 1, "the close was not measured");
+        // The loop thread records the close's count, the active gauge and then the duration: wait for the last of them.
+        WaitFor(() => duration.GetMeasurementSnapshot().Count == 1, "the close was not measured");
 
         Assert.Equal(1, opened.GetMeasurementSnapshot().EvaluateAsCounter());
         CollectedMeasurement<long> close = Assert.Single(closed.GetMeasurementSnapshot());
