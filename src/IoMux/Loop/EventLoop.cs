@@ -365,10 +365,7 @@ public sealed class EventLoop : IDisposable
         }
         foreach (SelectorEvent ev in ready)
         {
-            if (ev.State is ILoopHandler handler)
-            {
-                handler.OnReady(ev.Readiness);
-            }
+            ev.Key.Handler?.OnReady(ev.Readiness);
         }
         RunRequeued();
         RunTimers();

@@ -22,6 +22,8 @@ namespace IoMux;
 /// </remarks>
 public sealed class SelectorKey
 {
+    private object? _state;
+
     internal SelectorKey(int fd, Interest interest, Trigger trigger, object? state, uint generation, SafeHandle? handle) =>
         Reset(fd, interest, trigger, state, generation, handle);
 
@@ -38,7 +40,22 @@ public sealed class SelectorKey
     /// The caller's state (a connection, a callback…), as given to <c>Register</c>; setting it costs no system
     /// call and is seen by the next event. Cleared on <c>Unregister</c>.
     /// </summary>
-    public object? State { get; set; }
+    public object? State
+    {
+        get => _state;
+        set
+        {
+            _state = value;
+            Handler = value as ILoopHandler;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="State"/> when it is an <see cref="ILoopHandler"/>, else <see langword="null"/>: typed once when the
+    /// state is set, so the loop dispatches each event without a cast (NativeAOT, having no profile to devirtualize
+    /// it, would test the state's interfaces per event).
+    /// </summary>
+    internal ILoopHandler? Handler { get; private set; }
 
     /// <summary>
     /// <see langword="false"/> once unregistered or the selector disposed, until the selector recycles the object

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using IoMux.Native;
 using Microsoft.Extensions.Logging;
 
@@ -35,7 +36,12 @@ public sealed partial class Connection
     internal bool WasStarted => _handler is not null;
 
     /// <summary>Whether bytes that arrive are wanted: for the handler while open, not held and not at EOF, or to see the peer's FIN while lingering.</summary>
-    internal bool WantsInput => (_state == ConnectionState.Open && _holds == ReadHolds.None && !_inputEnded) || _state == ConnectionState.Lingering;
+    internal bool WantsInput
+    {
+        // Asked several times per readiness event; a call NativeAOT would not inline on its own.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (_state == ConnectionState.Open && _holds == ReadHolds.None && !_inputEnded) || _state == ConnectionState.Lingering;
+    }
 
     internal WriteQueue Queue => _queue;
 

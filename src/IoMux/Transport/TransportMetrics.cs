@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace IoMux.Transport;
 
@@ -46,21 +47,29 @@ internal static class TransportMetrics
         }
     }
 
+    // Received and Sent run on every read and write: the listener test inlines into the caller, the record does not
+    // (NativeAOT, without a profile, would call the whole method for a test that is false unless someone listens).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Received(int bytes)
     {
         if (IoMuxMetrics.NetworkIo.Enabled)
         {
-            IoMuxMetrics.NetworkIo.Add(bytes, new KeyValuePair<string, object?>("network.io.direction", "receive"));
+            RecordNetworkIo(bytes, "receive");
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Sent(int bytes)
     {
         if (IoMuxMetrics.NetworkIo.Enabled)
         {
-            IoMuxMetrics.NetworkIo.Add(bytes, new KeyValuePair<string, object?>("network.io.direction", "transmit"));
+            RecordNetworkIo(bytes, "transmit");
         }
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void RecordNetworkIo(int bytes, string direction) =>
+        IoMuxMetrics.NetworkIo.Add(bytes, new KeyValuePair<string, object?>("network.io.direction", direction));
 
     public static void ReadPaused()
     {

@@ -47,6 +47,35 @@ public sealed class EventLoopTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Selectors.Backends.Any), MemberType = typeof(Selectors.Backends))]
+    public void Events_follow_the_keys_state_when_it_is_replaced_and_a_state_that_is_no_handler_gets_none(SelectorBackend backend)
+    {
+        using var loop = new EventLoop(backend);
+        (FileDescriptor a, FileDescriptor b) = Descriptors.SocketPair();
+        using (a)
+        using (b)
+        {
+            var first = new CountingHandler();
+            var second = new CountingHandler();
+            SelectorKey key = loop.Register(a, Interest.Read, first);
+            Descriptors.WriteOrThrow(b.Fd, "x"u8); // never read: level-triggered, every turn reports it at once
+            // Bounds each turn's wait, so a backend that stopped reporting fails the test instead of hanging it.
+            loop.Schedule(Bound, () => throw new TimeoutException("the readable socket was not reported within the bound"));
+
+            loop.RunOnce();
+            key.State = second;
+            loop.RunOnce();
+            key.State = "not a handler";
+            loop.RunOnce();
+            Assert.Equal((1, 1), (first.Calls, second.Calls));
+
+            key.State = first;
+            loop.RunOnce();
+            Assert.Equal((2, 1), (first.Calls, second.Calls));
+        }
+    }
+
     [Fact]
     public void Stop_before_run_makes_run_return_and_posted_actions_still_run()
     {
@@ -80,6 +109,13 @@ public sealed class EventLoopTests
         group.Stop();
         Assert.True(group.Join(Bound), "the group did not stop");
         Assert.Null(group.Fault);
+    }
+
+    private sealed class CountingHandler : ILoopHandler
+    {
+        public int Calls { get; private set; }
+
+        public void OnReady(Readiness readiness) => Calls++;
     }
 
     private sealed class RecordingHandler(EventLoop loop, List<Readiness> seen) : ILoopHandler
