@@ -57,6 +57,9 @@ public sealed class ReadingPauseTests
 
         client.Send(Request);
         WaitFor(() => handler.ReceivedCount == Request.Length, "the first request was never delivered");
+        // The pause's cancel reaches the kernel with the loop's next wait; bytes that arrive before it may still be
+        // delivered (as the single-shot receive in flight delivers its chunk), so send once the loop has waited.
+        AfterTwoTurns(group.Loops[0]);
         client.Send(Request);
         WaitFor(() => ServerUnread(client) == Request.Length, "the second request never reached the server's socket");
         AfterTwoTurns(group.Loops[0]);
