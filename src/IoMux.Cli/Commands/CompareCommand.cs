@@ -81,14 +81,7 @@ internal static class CompareCommand
                 result = ComparisonRunner.Run(options, Console.Out, cancel.Token);
                 markdown = ComparisonReport.Markdown(result, commandLine);
             }
-            string name = datagrams ? "compare-udp" : proxies ? "compare-proxy" : "compare";
-            string mdPath = Path.Combine(outDir.FullName, name + ".md");
-            string pngPath = Path.Combine(outDir.FullName, name + ".png");
-            File.WriteAllText(mdPath, markdown);
-            ComparisonReport.Chart(result, pngPath);
-            Console.WriteLine();
-            Console.WriteLine(markdown);
-            Console.WriteLine($"wrote {mdPath} and {pngPath}");
+            WriteReport(outDir, datagrams ? "compare-udp" : proxies ? "compare-proxy" : "compare", markdown, png => ComparisonReport.Chart(result, png));
             return result.Measurements.Values.Any(m => m.Errors > 0) ? 1 : 0;
         });
         return command;
@@ -104,15 +97,20 @@ internal static class CompareCommand
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
         string commandLine = "iomux compare " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).SkipWhile(a => a != "compare").Skip(1));
         HttpComparisonResult result = HttpComparisonRunner.Run(new HttpComparisonOptions(specs, loads, rounds, duration, threads, port), Console.Out, cancel.Token);
-        string markdown = HttpComparisonReport.Markdown(result, commandLine);
-        string mdPath = Path.Combine(outDir.FullName, "compare-http.md");
-        string pngPath = Path.Combine(outDir.FullName, "compare-http.png");
+        WriteReport(outDir, "compare-http", HttpComparisonReport.Markdown(result, commandLine), png => HttpComparisonReport.Chart(result, png));
+        return result.Measurements.Values.Any(m => m.Errors > 0) ? 1 : 0;
+    }
+
+    /// <summary>Writes NAME.md and NAME.png (by <paramref name="chart"/>) into <paramref name="outDir"/>, and prints the Markdown.</summary>
+    private static void WriteReport(DirectoryInfo outDir, string name, string markdown, Action<string> chart)
+    {
+        string mdPath = Path.Combine(outDir.FullName, name + ".md");
+        string pngPath = Path.Combine(outDir.FullName, name + ".png");
         File.WriteAllText(mdPath, markdown);
-        HttpComparisonReport.Chart(result, pngPath);
+        chart(pngPath);
         Console.WriteLine();
         Console.WriteLine(markdown);
         Console.WriteLine($"wrote {mdPath} and {pngPath}");
-        return result.Measurements.Values.Any(m => m.Errors > 0) ? 1 : 0;
     }
 
     private static ServerProcess StartUpstream(string peersDirectory, int port)
