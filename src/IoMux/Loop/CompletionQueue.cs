@@ -51,6 +51,7 @@ internal sealed unsafe class CompletionQueue : IRingCompletionSink, IBufferLende
     private int _used;
     private ushort _nextGroup = ReceiveGroup + 1;
     private readonly Stack<ushort> _freeGroups = new();
+    private readonly List<IHeldRequest> _held = [];
     private bool _closed;
 
     // The shared buffer whose bytes a target is being handed right now (-1: none), which a write may borrow.
@@ -64,6 +65,9 @@ internal sealed unsafe class CompletionQueue : IRingCompletionSink, IBufferLende
         _receiveBuffers = new IoUringBufferRing(selector.Ring, ReceiveGroup, ReceiveBufferCount, ReceiveBufferSize);
         selector.CompletionSink = this;
     }
+
+    /// <summary>Send requests submitted (plain or gathered).</summary>
+    public long SendRequests { get; private set; }
 
     /// <summary>Targets attached now.</summary>
     public int Attached => _used - _freeCount;
@@ -162,6 +166,7 @@ internal sealed unsafe class CompletionQueue : IRingCompletionSink, IBufferLende
     /// <summary>Sends <paramref name="segments"/> (pinned, at most <see cref="MaxSendSegments"/>) in one request; they must stay untouched until it completes.</summary>
     public void Send(int slot, byte operation, int fd, ReadOnlySpan<ArraySegment<byte>> segments)
     {
+        SendRequests++;
         if (segments.Length == 1)
         {
             Submit(slot, operation, IoUringRequests.Send(fd, segments[0]));
@@ -276,6 +281,23 @@ internal sealed unsafe class CompletionQueue : IRingCompletionSink, IBufferLende
     /// had its completion dropped, and its target is told -ECANCELED here. A completion that arrives after all is
     /// ignored (its request is no longer in flight), so no target hears of one request twice.
     /// </summary>
+    /// <summary>
+    /// Has <paramref name="request"/> write itself just before the ring is next entered, not now, so it takes in
+    /// whatever the rest of this batch of completions adds: a send then carries every buffer of a large message
+    /// that arrived together (one send, not one for the first buffer and one for the rest). The enter that
+    /// submits it is the one that would have submitted it anyway, so nothing waits longer.
+    /// </summary>
+    public void HoldUntilEnter(IHeldRequest request) => _held.Add(request);
+
+    void IRingCompletionSink.BeforeEnter()
+    {
+        for (int i = 0; i < _held.Count; i++)
+        {
+            _held[i].SubmitHeld();
+        }
+        _held.Clear();
+    }
+
     void IRingCompletionSink.OnCompletionsLost()
     {
         for (int slot = 0; slot < _used; slot++)
@@ -365,6 +387,7 @@ internal sealed unsafe class CompletionQueue : IRingCompletionSink, IBufferLende
             _selector.Wait(events, TimeSpan.FromMilliseconds(10));
         }
         _closed = true;
+        _held.Clear();
         for (int slot = 0; slot < _used; slot++)
         {
             // A request the kernel never completed may still read its vector: that memory is left to the process.

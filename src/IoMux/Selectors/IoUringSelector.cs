@@ -122,6 +122,7 @@ public sealed partial class IoUringSelector : Selector
         woken = false;
         // A completion the recheck handed on ends the wait before it begins: its callbacks may have asked for the turn.
         Recheck(ref woken);
+        CompletionSink?.BeforeEnter();
         ArmQueued();
         int submitted = Ring.SubmitAndWait(1, woken ? 0 : timeoutMs, out Errno errno);
         // EBADR cannot be provoked from a test: the kernel drops a completion only when the completion ring is full

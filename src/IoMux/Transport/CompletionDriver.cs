@@ -13,10 +13,10 @@ namespace IoMux.Transport;
 /// the next asked for once the chunk was delivered. Received bytes written back
 /// are queued by reference to their receive buffer, not copied (<see cref="Enqueue"/>). One send of the queue's
 /// head segments is in flight at a time, which keeps the bytes in order; what the kernel did not take stays
-/// queued. Released, it cancels what is in flight and closes the socket only when the last request completed, so
+/// queued. A send is written only as the loop enters the kernel, so it gathers everything queued in the turn. Released, it cancels what is in flight and closes the socket only when the last request completed, so
 /// the kernel never touches memory that was given back.
 /// </summary>
-internal sealed class CompletionDriver : ConnectionDriver, ICompletionTarget
+internal sealed class CompletionDriver : ConnectionDriver, ICompletionTarget, IHeldRequest
 {
     private const byte ReceiveOperation = 1;
     private const byte SendOperation = 2;
@@ -32,6 +32,7 @@ internal sealed class CompletionDriver : ConnectionDriver, ICompletionTarget
     private bool _receivingMultishot;
     private bool _cancellingReceive;
     private bool _sending;
+    private bool _sendHeld;
     private bool _releasing;
     private bool _released;
 
@@ -88,8 +89,20 @@ internal sealed class CompletionDriver : ConnectionDriver, ICompletionTarget
             ? queue.AppendLent(segment, _completions, token)
             : queue.Append(data);
 
+    /// <summary>Held until the loop enters the kernel (<see cref="CompletionQueue.HoldUntilEnter"/>), which submits it either way.</summary>
     public override void SendQueued()
     {
+        if (_sending || _sendHeld || _releasing || Owner.Queue.IsEmpty)
+        {
+            return;
+        }
+        _sendHeld = true;
+        _completions.HoldUntilEnter(this);
+    }
+
+    void IHeldRequest.SubmitHeld()
+    {
+        _sendHeld = false;
         WriteQueue queue = Owner.Queue;
         if (_sending || _releasing || queue.IsEmpty)
         {

@@ -1,0 +1,8 @@
+namespace IoMux;
+
+/// <summary>A request written to the ring only just before the loop next enters the kernel (<see cref="CompletionQueue.HoldUntilEnter"/>).</summary>
+internal interface IHeldRequest
+{
+    /// <summary>Writes the request now, if it is still wanted. Loop thread, once per hold.</summary>
+    void SubmitHeld();
+}
