@@ -276,12 +276,6 @@ internal sealed unsafe class CompletionQueue : IRingCompletionSink, IBufferLende
     }
 
     /// <summary>
-    /// After EBADR some completions never arrive and their targets would wait forever. Every request in flight gets
-    /// a cancel: one still waiting completes with -ECANCELED as usual; one the kernel no longer knows ("not found")
-    /// had its completion dropped, and its target is told -ECANCELED here. A completion that arrives after all is
-    /// ignored (its request is no longer in flight), so no target hears of one request twice.
-    /// </summary>
-    /// <summary>
     /// Has <paramref name="request"/> write itself just before the ring is next entered, not now, so it takes in
     /// whatever the rest of this batch of completions adds: a send then carries every buffer of a large message
     /// that arrived together (one send, not one for the first buffer and one for the rest). The enter that
@@ -298,6 +292,12 @@ internal sealed unsafe class CompletionQueue : IRingCompletionSink, IBufferLende
         _held.Clear();
     }
 
+    /// <summary>
+    /// After EBADR some completions never arrive and their targets would wait forever. Every request in flight gets
+    /// a cancel: one still waiting completes with -ECANCELED as usual; one the kernel no longer knows ("not found")
+    /// had its completion dropped, and its target is told -ECANCELED here. A completion that arrives after all is
+    /// ignored (its request is no longer in flight), so no target hears of one request twice.
+    /// </summary>
     void IRingCompletionSink.OnCompletionsLost()
     {
         for (int slot = 0; slot < _used; slot++)

@@ -13,8 +13,9 @@ namespace IoMux.Transport;
 /// the next asked for once the chunk was delivered. Received bytes written back
 /// are queued by reference to their receive buffer, not copied (<see cref="Enqueue"/>). One send of the queue's
 /// head segments is in flight at a time, which keeps the bytes in order; what the kernel did not take stays
-/// queued. A send is written only as the loop enters the kernel, so it gathers everything queued in the turn. Released, it cancels what is in flight and closes the socket only when the last request completed, so
-/// the kernel never touches memory that was given back.
+/// queued. A send is written only as the loop enters the kernel, so it gathers everything queued in the turn.
+/// Released, it cancels what is in flight and closes the socket only when the last request completed, so the
+/// kernel never touches memory that was given back.
 /// </summary>
 internal sealed class CompletionDriver : ConnectionDriver, ICompletionTarget, IHeldRequest
 {
