@@ -277,8 +277,8 @@ internal sealed unsafe class CompletionQueue : IRingCompletionSink, IBufferLende
 
     /// <summary>
     /// Has <paramref name="request"/> write itself just before the ring is next entered, not now, so it takes in
-    /// whatever the rest of this batch of completions adds: a send then carries every buffer of a large message
-    /// that arrived together (one send, not one for the first buffer and one for the rest). The enter that
+    /// whatever the rest of the turn adds: a send then carries every write of a callback, and every buffer of a large
+    /// message that arrived together (one send, not one for the first buffer and one for the rest). The enter that
     /// submits it is the one that would have submitted it anyway, so nothing waits longer.
     /// </summary>
     public void HoldUntilEnter(IHeldRequest request) => _held.Add(request);

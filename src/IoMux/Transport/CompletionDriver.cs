@@ -105,7 +105,8 @@ internal sealed class CompletionDriver : ConnectionDriver, ICompletionTarget, IH
     {
         _sendHeld = false;
         WriteQueue queue = Owner.Queue;
-        if (_sending || _releasing || queue.IsEmpty)
+        // No send starts while one is held (SendQueued holds only when none is in flight): a release may have come since.
+        if (_releasing || queue.IsEmpty)
         {
             return;
         }
