@@ -30,9 +30,15 @@ public sealed class ShutdownTests
             Task<byte[]>[] requests = [.. Enumerable.Range(0, InFlight).Select(_ => client.GetByteArrayAsync("slow"))];
             await allIn.Task.WaitAsync(TimeSpan.FromSeconds(60));
             Task stopping = app.App.StopAsync();
-            await RefusedAsync(app.Address); // unbound while the requests still run
-            Assert.False(stopping.IsCompleted, "the host stopped with requests in flight");
-            release.SetResult();
+            try
+            {
+                await RefusedAsync(app.Address); // unbound while the requests still run
+                Assert.False(stopping.IsCompleted, "the host stopped with requests in flight");
+            }
+            finally
+            {
+                release.SetResult(); // on a failure too: held requests would keep the host's stop waiting out its 30 s
+            }
             foreach (byte[] response in await Task.WhenAll(requests).WaitAsync(TimeSpan.FromSeconds(60)))
             {
                 Assert.Equal(body.Length, response.Length);
