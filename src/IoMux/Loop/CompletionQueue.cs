@@ -276,10 +276,11 @@ internal sealed unsafe class CompletionQueue : IRingCompletionSink, IBufferLende
     }
 
     /// <summary>
-    /// Has <paramref name="request"/> write itself just before the ring is next entered, not now, so it takes in
-    /// whatever the rest of the turn adds: a send then carries every write of a callback, and every buffer of a large
-    /// message that arrived together (one send, not one for the first buffer and one for the rest). The enter that
-    /// submits it is the one that would have submitted it anyway, so nothing waits longer.
+    /// Has <paramref name="request"/> write itself just before the loop's next wait enters the ring, not now, so it
+    /// takes in whatever the rest of the turn adds: a send then carries every write of a callback, and every buffer of
+    /// a large message that arrived together (one send, not one for the first buffer and one for the rest). It still
+    /// leaves in this turn; only an enter made earlier in the turn for another reason (room in the ring, a poll's
+    /// removal) goes without it.
     /// </summary>
     public void HoldUntilEnter(IHeldRequest request) => _held.Add(request);
 
