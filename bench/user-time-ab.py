@@ -112,7 +112,8 @@ def main():
 
     workdir = f"/tmp/user-time-ab.{os.getpid()}"
     os.makedirs(workdir, exist_ok=True)
-    servers = []
+    started = []  # every server process, for the cleanup
+    servers = []  # (name, port, pid) of those listening
     results = collections.defaultdict(list)
     try:
         for name, command in specs:
@@ -120,14 +121,14 @@ def main():
             process = subprocess.Popen(command.format(port=port), shell=True, start_new_session=True,
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                        env=dict(os.environ, DOTNET_PerfMapEnabled="1"))
-            servers.append((name, port, process))
+            started.append(process)
             wait_listening(port, process, name)
             pid = server_pid(process.pid)
             subprocess.run(["taskset", "-a", "-p", "-c", args.server_cpu, str(pid)], stdout=subprocess.DEVNULL, check=True)
-            servers[-1] = (name, port, process, pid)
+            servers.append((name, port, pid))
         for round_number in range(args.rounds):
             order = servers if round_number % 2 == 0 else servers[::-1]
-            for name, port, _, pid in order:
+            for name, port, pid in order:
                 bench = subprocess.Popen(["taskset", "-c", args.client_cpu, args.client, "bench", "--port", str(port),
                                           *args.load.split(), "--duration", f"{args.seconds}s", "--warmup", "1s", "--json"],
                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
@@ -144,9 +145,9 @@ def main():
                 print(f"round {round_number} {name:14} user {user * ns:7.1f} ns/msg  kernel {kernel * ns:7.1f} ns/msg"
                       f"  {report['messagesPerSecond'] / 1e6:.2f} M msg/s", flush=True)
     finally:
-        for server in servers:
+        for process in started:
             try:
-                os.killpg(server[2].pid, signal.SIGTERM)
+                os.killpg(process.pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass  # it already exited
         shutil.rmtree(workdir, ignore_errors=True)
