@@ -119,8 +119,7 @@ def main():
         for name, command in specs:
             port = free_port()
             process = subprocess.Popen(command.format(port=port), shell=True, start_new_session=True,
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                       env=dict(os.environ, DOTNET_PerfMapEnabled="1"))
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             started.append(process)
             wait_listening(port, process, name)
             pid = server_pid(process.pid)
