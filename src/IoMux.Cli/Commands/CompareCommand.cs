@@ -23,11 +23,12 @@ internal static class CompareCommand
         var udp = new Option<bool>("--udp") { Description = $"Compare UDP echo servers instead ({string.Join(", ", UdpServerCatalog.Names)}); default workloads 50x64:1 50x64:32 50x1200:1 50x1200:32, depth = window" };
         var http = new Option<bool>("--http") { Description = $"Compare HTTP servers instead: bench/HttpApp on each Kestrel transport ({string.Join(", ", HttpServerCatalog.Names)}), driven by wrk; default workloads plaintext:50 json:50 echo:50 (ENDPOINT:CONNECTIONS)" };
         var app = new Option<FileInfo>("--app") { Description = "With --http: the built bench/HttpApp (bench/http.sh builds it)", DefaultValueFactory = _ => new FileInfo("bench/HttpApp/bin/Release/net10.0/HttpApp.dll") };
+        var pin = new Option<string>("--pin") { Description = "CLIENT:SERVER CPU lists (e.g. 0:1): the load generator (wrk with --http) on the first, every server on the second, so each server sees the same client; default: the scheduler places both" };
         var proxy = new Option<bool>("--proxy") { Description = $"Compare proxies instead, each in front of the C echo server, by the proxy's CPU per message: {string.Join(", ", ProxyCatalog.Names)} (HAProxy the reference)" };
 
         var command = new Command("compare", "Benchmark IoMux's echo server against C epoll, .NET sockets, Kestrel, Node.js, asyncio/uvloop and the tutorial's server")
         {
-            output, peers, servers, workloads, rounds, duration, threads, idle, basePort, udp, proxy, http, app,
+            output, peers, servers, workloads, rounds, duration, threads, idle, basePort, udp, proxy, http, app, pin,
         };
         command.SetAction(parse =>
         {
@@ -44,9 +45,10 @@ internal static class CompareCommand
             bool proxies = parse.GetValue(proxy);
             bool web = parse.GetValue(http);
             if ((datagrams ? 1 : 0) + (proxies ? 1 : 0) + (web ? 1 : 0) > 1) throw new UsageException("--udp, --proxy and --http pick different comparisons; give one of them");
+            CpuPinning? pinning = parse.GetValue(pin) is { } pinText ? CpuPinning.Parse(pinText, CpuPinning.Allowed()) : null;
             if (web)
             {
-                return RunHttp(parse.GetValue(app)!.FullName, parse.GetValue(servers) ?? [], parse.GetValue(workloads) ?? [], roundCount, runTime, threadCount, port, parse.GetValue(output)!);
+                return RunHttp(parse.GetValue(app)!.FullName, parse.GetValue(servers) ?? [], parse.GetValue(workloads) ?? [], roundCount, runTime, threadCount, port, pinning, parse.GetValue(output)!);
             }
             string peersDirectory = parse.GetValue(peers)!.FullName;
             // With --proxy the echo server behind every proxy takes the port after theirs.
@@ -62,10 +64,11 @@ internal static class CompareCommand
 
             DirectoryInfo outDir = parse.GetValue(output)!;
             outDir.Create();
+            PinThisProcess(pinning);
             using var cancel = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 
-            var options = new ComparisonOptions(specs, loads, roundCount, runTime, threadCount, datagrams ? 0 : idleCount, port, proxies ? "proxy" : "echo server");
+            var options = new ComparisonOptions(specs, loads, roundCount, runTime, threadCount, datagrams ? 0 : idleCount, port, proxies ? "proxy" : "echo server") { Pinning = pinning };
             string commandLine = "iomux compare " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).SkipWhile(a => a != "compare").Skip(1));
             ComparisonResult result;
             string markdown;
@@ -87,18 +90,31 @@ internal static class CompareCommand
         return command;
     }
 
-    private static int RunHttp(string appPath, string[] names, string[] shapes, int rounds, TimeSpan duration, int threads, int port, DirectoryInfo outDir)
+    private static int RunHttp(string appPath, string[] names, string[] shapes, int rounds, TimeSpan duration, int threads, int port, CpuPinning? pinning, DirectoryInfo outDir)
     {
         IReadOnlyList<ServerSpec> specs = HttpServerCatalog.Resolve(names, appPath);
         if (port < 1024 || port + specs.Count > 65535) throw new UsageException($"--base-port {port} is out of range; use 1024..{65535 - specs.Count}");
         IReadOnlyList<HttpWorkload> loads = shapes.Length == 0 ? HttpWorkload.Defaults : [.. shapes.SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries)).Select(HttpWorkload.Parse)];
         outDir.Create();
+        PinThisProcess(pinning);
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
         string commandLine = "iomux compare " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).SkipWhile(a => a != "compare").Skip(1));
-        HttpComparisonResult result = HttpComparisonRunner.Run(new HttpComparisonOptions(specs, loads, rounds, duration, threads, port), Console.Out, cancel.Token);
+        HttpComparisonResult result = HttpComparisonRunner.Run(new HttpComparisonOptions(specs, loads, rounds, duration, threads, port) { Pinning = pinning }, Console.Out, cancel.Token);
         WriteReport(outDir, "compare-http", HttpComparisonReport.Markdown(result, commandLine), png => HttpComparisonReport.Chart(result, png));
         return result.Measurements.Values.Any(m => m.Errors > 0) ? 1 : 0;
+    }
+
+    /// <summary>
+    /// Moves this process onto the client's CPUs before any server starts: the load generator's threads, and wrk or a
+    /// proxy's upstream started from here, inherit them; each server is then moved onto the servers' CPUs.
+    /// </summary>
+    private static void PinThisProcess(CpuPinning? pinning)
+    {
+        if (pinning is not null)
+        {
+            CpuPinning.PinProcessTree(Environment.ProcessId, pinning.Client);
+        }
     }
 
     /// <summary>Writes NAME.md and NAME.png (by <paramref name="chart"/>) into <paramref name="outDir"/>, and prints the Markdown.</summary>

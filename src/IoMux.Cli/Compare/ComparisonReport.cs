@@ -7,10 +7,10 @@ namespace IoMux.Cli.Compare;
 /// <summary>Renders a comparison as Markdown (tables of ratios to the C reference) and a PNG bar chart.</summary>
 internal static class ComparisonReport
 {
-    /// <summary>The first lines of every comparison report: when and where it ran, and the command that reproduces it.</summary>
-    public static void AppendRunAndCommand(StringBuilder md, DateTimeOffset started, string command)
+    /// <summary>The first lines of every comparison report: when and where it ran (and pinned how), and the command that reproduces it.</summary>
+    public static void AppendRunAndCommand(StringBuilder md, DateTimeOffset started, string command, CpuPinning? pinning)
     {
-        md.AppendLine(CultureInfo.InvariantCulture, $"Run {started:yyyy-MM-dd HH:mm} UTC{started:zzz} on {Machine()}.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Run {started:yyyy-MM-dd HH:mm} UTC{started:zzz} on {Machine()}.{(pinning is null ? "" : " " + pinning.Describe())}");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Command: `{command}`");
         md.AppendLine();
@@ -20,7 +20,7 @@ internal static class ComparisonReport
     {
         var md = new StringBuilder();
         string reference = result.Servers.First(s => s.IsReference).Name;
-        AppendRunAndCommand(md, result.Started, command);
+        AppendRunAndCommand(md, result.Started, command, result.Options.Pinning);
         md.AppendLine(CultureInfo.InvariantCulture,
             $"{result.Options.Rounds} interleaved rounds of {result.Options.Duration.TotalSeconds:0.#} s per server and workload " +
             $"(after a {ComparisonRounds.WarmupDuration.TotalSeconds:0.#} s warm-up each); client: `iomux bench` engine, {result.Options.ClientThreads} thread(s), every byte verified. " +

@@ -14,8 +14,11 @@ internal static class ComparisonRounds
 
     public static readonly TimeSpan WarmupDuration = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Starts the servers on consecutive ports; one that fails to start is skipped with its reason, unless it is the reference.</summary>
-    public static List<ServerProcess> StartServers(IReadOnlyList<ServerSpec> servers, int basePort, bool udp, TextWriter log, IDictionary<string, string> skipped)
+    /// <summary>
+    /// Starts the servers on consecutive ports, each moved onto the pinning's server CPUs when there is one; one that
+    /// fails to start is skipped with its reason, unless it is the reference.
+    /// </summary>
+    public static List<ServerProcess> StartServers(IReadOnlyList<ServerSpec> servers, int basePort, bool udp, CpuPinning? pinning, TextWriter log, IDictionary<string, string> skipped)
     {
         var running = new List<ServerProcess>();
         try
@@ -27,6 +30,11 @@ internal static class ComparisonRounds
                 {
                     running.Add(ServerProcess.Start(spec, basePort + i, ReadyTimeout, udp));
                     log.WriteLine($"started {spec.Name} on {(udp ? "UDP " : "")}port {basePort + i}");
+                    if (pinning is not null)
+                    {
+                        int threads = CpuPinning.PinProcessTree(running[^1].Pid, pinning.Servers);
+                        log.WriteLine($"pinned {spec.Name}: {threads} thread(s) on {CpuPinning.Cpus(pinning.Servers)}");
+                    }
                 }
                 catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
                 {

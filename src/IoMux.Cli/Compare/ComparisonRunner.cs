@@ -12,7 +12,11 @@ internal sealed record ComparisonOptions(
     int ClientThreads,
     int IdleConnections,
     int BasePort,
-    string Subject = "echo server");
+    string Subject = "echo server")
+{
+    /// <summary>Where the load generator and the servers run (<c>--pin</c>); null leaves both to the scheduler.</summary>
+    public CpuPinning? Pinning { get; init; }
+}
 
 /// <summary>Everything a comparison measured, ready to be reported.</summary>
 internal sealed record ComparisonResult(
@@ -36,7 +40,7 @@ internal static class ComparisonRunner
         DescriptorLimit.RaiseToHard();
         DateTimeOffset started = DateTimeOffset.Now;
         var skipped = new Dictionary<string, string>();
-        List<ServerProcess> running = ComparisonRounds.StartServers(options.Servers, options.BasePort, udp: false, log, skipped);
+        List<ServerProcess> running = ComparisonRounds.StartServers(options.Servers, options.BasePort, udp: false, options.Pinning, log, skipped);
         try
         {
             Dictionary<(Workload, string), Measurement> measurements = ComparisonRounds.Measure(

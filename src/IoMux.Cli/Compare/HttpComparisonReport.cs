@@ -13,7 +13,7 @@ internal static class HttpComparisonReport
     {
         var md = new StringBuilder();
         string reference = result.Servers.First(s => s.IsReference).Name;
-        ComparisonReport.AppendRunAndCommand(md, result.Started, command);
+        ComparisonReport.AppendRunAndCommand(md, result.Started, command, result.Options.Pinning);
         md.AppendLine(CultureInfo.InvariantCulture,
             $"{result.Options.Rounds} interleaved rounds of {result.Options.Duration.TotalSeconds:0.#} s per server and workload (after a warm-up run each); " +
             $"client: `wrk -t{result.Options.ClientThreads} --latency`, keep-alive connections, on the same machine. " +

@@ -15,6 +15,9 @@ internal sealed record HttpComparisonOptions(
     /// server bring the measured rounds close to the steady state.
     /// </summary>
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Where wrk and the servers run (<c>--pin</c>); null leaves both to the scheduler.</summary>
+    public CpuPinning? Pinning { get; init; }
 }
 
 /// <summary>What an HTTP comparison measured: per run the requests, CPU and p99, and apart the two kinds of failure wrk counts.</summary>
@@ -36,7 +39,7 @@ internal static class HttpComparisonRunner
     {
         DateTimeOffset started = DateTimeOffset.Now;
         var skipped = new Dictionary<string, string>();
-        List<ServerProcess> running = ComparisonRounds.StartServers(options.Servers, options.BasePort, udp: false, log, skipped);
+        List<ServerProcess> running = ComparisonRounds.StartServers(options.Servers, options.BasePort, udp: false, options.Pinning, log, skipped);
         try
         {
             var failures = new Dictionary<(HttpWorkload, string), (long SocketErrors, long Non2xx)>();

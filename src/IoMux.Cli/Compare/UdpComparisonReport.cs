@@ -11,7 +11,7 @@ internal static class UdpComparisonReport
         ComparisonResult result = udp.Result;
         var md = new StringBuilder();
         string reference = result.Servers.First(s => s.IsReference).Name;
-        ComparisonReport.AppendRunAndCommand(md, result.Started, command);
+        ComparisonReport.AppendRunAndCommand(md, result.Started, command, result.Options.Pinning);
         md.AppendLine(CultureInfo.InvariantCulture,
             $"{result.Options.Rounds} interleaved rounds of {result.Options.Duration.TotalSeconds:0.#} s per server and workload (after a {ComparisonRounds.WarmupDuration.TotalSeconds:0.#} s warm-up each); " +
             $"client: `iomux bench --udp` engine, {result.Options.ClientThreads} thread(s), closed loop with the depth as each client's window, every datagram checked. " +

@@ -16,7 +16,7 @@ internal static class UdpComparisonRunner
     {
         DateTimeOffset started = DateTimeOffset.Now;
         var skipped = new Dictionary<string, string>();
-        List<ServerProcess> running = ComparisonRounds.StartServers(options.Servers, options.BasePort, udp: true, log, skipped);
+        List<ServerProcess> running = ComparisonRounds.StartServers(options.Servers, options.BasePort, udp: true, options.Pinning, log, skipped);
         try
         {
             var loss = new Dictionary<(Workload, string), (long Sent, long Lost)>();

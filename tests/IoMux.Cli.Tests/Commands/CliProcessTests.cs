@@ -27,6 +27,7 @@ public sealed class CliProcessTests
     [InlineData("scale --png /nonexistent-dir/x.png", "iomux: --png: directory '/nonexistent-dir' does not exist; create it or pass another path")]
     [InlineData("demo models --channels 0", "iomux: --channels 0 is out of range; give 1 to 512 (one thread each in the threads model)")]
     [InlineData("demo trigger --quiet-ms 0", "iomux: --quiet-ms 0 is out of range; give 1 to 10000 milliseconds")]
+    [InlineData("compare --pin 0:x", "iomux: --pin '0:x': 'x' is not a CPU number or range; give lists such as 0, 0-3 or 0,2 on each side of the colon")]
     [InlineData("echo --io sometimes", "iomux: unknown I/O model 'sometimes'; use --io readiness or completion")]
     [InlineData("echo --backend poll --io completion", "iomux: --io completion does not run on --backend poll: the completion model needs the io_uring backend; poll offers readiness only; use --backend uring, or --io readiness")]
     [InlineData("echo --io completion", "iomux: --io completion does not run on --backend auto: the completion model needs the io_uring backend; epoll offers readiness only; use --backend uring, or --io readiness")]

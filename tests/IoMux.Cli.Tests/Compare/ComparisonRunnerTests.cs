@@ -40,4 +40,28 @@ public sealed class ComparisonRunnerTests : IDisposable
         Assert.All(rounds, l => Assert.Matches(@"µs CPU/msg \(user \d+\.\d\d \+ sys \d+\.\d\d\)", l));
         Assert.Contains("| user µs/msg |", ComparisonReport.Markdown(result, "iomux compare"), StringComparison.Ordinal);
     }
+
+    [MultiCpuFact]
+    public void Pinned_every_server_is_moved_onto_the_server_cpus_and_the_report_says_where_each_side_ran()
+    {
+        IReadOnlyList<ServerSpec> resolved = ServerCatalog.Resolve(["iomux-epoll-level", "iomux-uring", ServerCatalog.Reference], _peers);
+        ServerSpec[] servers = [resolved[0] with { IsReference = true }, resolved[1]];
+        IReadOnlyCollection<int> allowed = CpuPinning.Allowed();
+        var pinning = new CpuPinning([allowed.First()], [allowed.Last()]);
+        var options = new ComparisonOptions(servers, [new(4, 64, 16)], Rounds: 1, TimeSpan.FromMilliseconds(300), ClientThreads: 1, IdleConnections: 0, BasePort: LoopbackPorts.FreeRun(servers.Length))
+        {
+            Pinning = pinning,
+        };
+        var log = new StringWriter();
+
+        ComparisonResult result = ComparisonRunner.Run(options, log, CancellationToken.None);
+
+        Assert.All(result.Measurements.Values, m => Assert.True(m.Messages > 0 && m.Errors == 0));
+        foreach (ServerSpec server in servers)
+        {
+            // iomux echo runs the runtime's threads besides its loop: all of them must have moved.
+            Assert.Matches($@"pinned {server.Name}: ([2-9]|\d\d+) thread\(s\) on CPU {allowed.Last()}", log.ToString());
+        }
+        Assert.Contains($"Pinned: the load generator on CPU {allowed.First()}, each server on CPU {allowed.Last()} (every thread).", ComparisonReport.Markdown(result, "iomux compare --pin"), StringComparison.Ordinal);
+    }
 }
