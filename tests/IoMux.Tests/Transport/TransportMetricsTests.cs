@@ -88,8 +88,6 @@ public sealed class TransportMetricsTests
     /// <summary>An echo that notes, at each write that paused its reading, how many pauses it saw and how many the meter had counted.</summary>
     private sealed class PauseWatchingEcho(MetricCollector<long> pauses) : IConnectionHandler
     {
-        private int _seen;
-
         public System.Collections.Concurrent.ConcurrentQueue<(int Seen, long Counted)> Observed { get; } = new();
 
         public void OnConnected(Connection connection)
@@ -102,7 +100,7 @@ public sealed class TransportMetricsTests
             connection.Write(data);
             if (!wasPaused && connection.IsReadPaused)
             {
-                Observed.Enqueue((++_seen, pauses.GetMeasurementSnapshot().EvaluateAsCounter()));
+                Observed.Enqueue((Observed.Count + 1, pauses.GetMeasurementSnapshot().EvaluateAsCounter()));
             }
         }
 
