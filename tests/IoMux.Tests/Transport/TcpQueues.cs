@@ -11,29 +11,33 @@ namespace IoMux.Tests.Transport;
 public static class TcpQueues
 {
     /// <summary>Bytes received and not yet read by the socket bound to <paramref name="local"/> and connected to <paramref name="remote"/>.</summary>
-    public static long Unread(IPEndPoint local, IPEndPoint remote) => Find(local, remote).Unread;
+    public static long Unread(IPEndPoint local, IPEndPoint remote) => Find(File.ReadAllLines("/proc/net/tcp"), local, remote).Unread;
 
     /// <summary>Bytes written and not yet acknowledged by the peer, on the socket bound to <paramref name="local"/> and connected to <paramref name="remote"/>.</summary>
-    public static long Unsent(IPEndPoint local, IPEndPoint remote) => Find(local, remote).Unsent;
+    public static long Unsent(IPEndPoint local, IPEndPoint remote) => Find(File.ReadAllLines("/proc/net/tcp"), local, remote).Unsent;
 
     /// <summary>
-    /// Of <paramref name="sent"/> bytes a loopback client wrote, how many its echoing peer process holds: read, and
-    /// not yet written back into the kernel (what sits in neither direction's socket queues). Never more than the
-    /// truth: a byte already in the receiver's queue but not yet acknowledged to the sender is counted twice.
+    /// Of <paramref name="sent"/> bytes a loopback client wrote, how many its echoing peer process has read, and how
+    /// many of those it holds: read, and not yet written back into the kernel (what sits in neither direction's
+    /// socket queues). Both sockets come from one read of /proc/net/tcp, so the two figures describe nearly the same
+    /// moment. Never more than the truth: a byte already in the receiver's queue but not yet acknowledged to the
+    /// sender is counted twice.
     /// </summary>
-    public static long HeldByPeer(Socket client, long sent)
+    public static (long Read, long Held) ReadAndHeldByPeer(Socket client, long sent)
     {
         var local = (IPEndPoint)client.LocalEndPoint!;
         var remote = (IPEndPoint)client.RemoteEndPoint!;
-        (long clientUnsent, long clientUnread) = Find(local, remote);
-        (long peerUnsent, long peerUnread) = Find(remote, local);
-        return sent - clientUnsent - peerUnread - peerUnsent - clientUnread;
+        string[] lines = File.ReadAllLines("/proc/net/tcp");
+        (long clientUnsent, long clientUnread) = Find(lines, local, remote);
+        (long peerUnsent, long peerUnread) = Find(lines, remote, local);
+        long read = sent - clientUnsent - peerUnread;
+        return (read, read - peerUnsent - clientUnread);
     }
 
-    private static (long Unsent, long Unread) Find(IPEndPoint local, IPEndPoint remote)
+    private static (long Unsent, long Unread) Find(string[] lines, IPEndPoint local, IPEndPoint remote)
     {
         string wantLocal = Address(local), wantRemote = Address(remote);
-        foreach (string line in File.ReadLines("/proc/net/tcp").Skip(1))
+        foreach (string line in lines.Skip(1))
         {
             // sl local_address rem_address st tx_queue:rx_queue ...
             string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
