@@ -37,7 +37,7 @@ for udp in c-udp-batched c-udp-simple; do
 done
 
 # .NET servers (dotnet build is incremental by itself).
-for project in dotnet-sockets/DotnetSocketsEcho kestrel/KestrelEcho; do
+for project in dotnet-epoll/DotnetEpollEcho dotnet-sockets/DotnetSocketsEcho kestrel/KestrelEcho; do
   dir="${project%%/*}"
   echo "setup-peers: dotnet build $dir"
   dotnet build "$peers/$project.csproj" -c Release -o "$out/$dir" -v quiet -nologo -clp:NoSummary >/dev/null \

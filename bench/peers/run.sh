@@ -11,7 +11,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="$here/out"
 python="${PYTHON:-/usr/bin/python3}"
-tcp_names="c-epoll dotnet-sockets kestrel node-net python-asyncio python-uvloop python-poll-tutorial"
+tcp_names="c-epoll dotnet-epoll dotnet-sockets kestrel node-net python-asyncio python-uvloop python-poll-tutorial"
 udp_names="c-udp-batched c-udp-simple"
 names="$tcp_names $udp_names"
 
@@ -45,6 +45,7 @@ case "$name" in
   c-epoll)              need "$out/c-epoll/echo"; exec "$out/c-epoll/echo" "$port" ;;
   c-udp-batched)        need "$out/c-udp-batched/echo"; exec "$out/c-udp-batched/echo" "$port" ;;
   c-udp-simple)         need "$out/c-udp-simple/echo"; exec "$out/c-udp-simple/echo" "$port" ;;
+  dotnet-epoll)         need "$out/dotnet-epoll/DotnetEpollEcho"; exec "$out/dotnet-epoll/DotnetEpollEcho" "$port" ;;
   dotnet-sockets)       need "$out/dotnet-sockets/DotnetSocketsEcho"; exec "$out/dotnet-sockets/DotnetSocketsEcho" "$port" ;;
   kestrel)              need "$out/kestrel/KestrelEcho"; exec "$out/kestrel/KestrelEcho" "$port" ;;
   node-net)             exec node "$here/node-net/echo.js" "$port" ;;

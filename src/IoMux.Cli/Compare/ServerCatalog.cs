@@ -6,7 +6,7 @@ internal static class ServerCatalog
     public const string Reference = "c-epoll";
 
     private static readonly string[] Peers =
-        [Reference, "dotnet-sockets", "kestrel", "node-net", "python-asyncio", "python-uvloop", "python-poll-tutorial"];
+        [Reference, "dotnet-epoll", "dotnet-sockets", "kestrel", "node-net", "python-asyncio", "python-uvloop", "python-poll-tutorial"];
 
     // iomux-uring is the completion model (what --backend uring means without --io); iomux-uring-readiness
     // runs the readiness transport on io_uring polls, so the two models compare on one kernel mechanism.
