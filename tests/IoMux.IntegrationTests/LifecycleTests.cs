@@ -36,14 +36,22 @@ public sealed class LifecycleTests(ITestOutputHelper output)
         using Socket socket = await Clients.ConnectAsync(server.EndPoint, CancellationToken.None);
         byte[] payload = Clients.Pattern(16 << 20, 16);
         // Send without reading, and signal only once the server itself holds replies (bytes it read and could not
-        // write back), however long that takes here. Once its queue passed the 256 KiB write limit it holds more than
-        // the low watermark (a quarter of it) until the client reads, but not necessarily the whole limit: the kernel's
-        // growing socket buffers may take part of the queue before they stop growing.
+        // write back) and nothing moves any more, however long that takes here. Once its queue passed the 256 KiB
+        // write limit it holds more than the low watermark (a quarter of it) until the client reads, but not
+        // necessarily the whole limit: the kernel's growing socket buffers may take part of the queue before they
+        // stop growing. Only when nothing moves is a reading of both sockets' queues exact: while bytes flow, one
+        // socket's line can be read before they left it and the other's after they arrived.
         const int LowWatermark = 262144 / 4;
         var flood = new Flood(socket, payload, chunk: 1024);
         (long Read, long Held) seen = default;
-        Assert.True(SpinWait.SpinUntil(() => (seen = TcpQueues.ReadAndHeldByPeer(socket, flood.Sent)).Held > LowWatermark, Bound),
-            $"the server never held more than its 64 KiB low watermark of replies; it holds {seen.Held} bytes of the {flood.Sent} sent");
+        Assert.True(SpinWait.SpinUntil(() =>
+            {
+                (long Read, long Held) before = seen;
+                Thread.Sleep(20);
+                seen = TcpQueues.ReadAndHeldByPeer(socket, flood.Sent);
+                return seen == before && seen.Held > LowWatermark;
+            }, Bound),
+            $"the server never settled holding more than its 64 KiB low watermark of replies; it holds {seen.Held} bytes of the {flood.Sent} sent");
         server.Signal("INT");
         byte[] echoed = [];
         await server.Bounded(async ct => echoed = await Clients.ReceiveToEndAsync(socket, ct), Bound, $"reading the drained replies on {backend}/{io}/{trigger}");

@@ -11,28 +11,30 @@ namespace IoMux.Tests.Transport;
 public static class TcpQueues
 {
     /// <summary>Bytes received and not yet read by the socket bound to <paramref name="local"/> and connected to <paramref name="remote"/>.</summary>
-    public static long Unread(IPEndPoint local, IPEndPoint remote) => Find(File.ReadAllLines("/proc/net/tcp"), local, remote).Unread;
+    public static long Unread(IPEndPoint local, IPEndPoint remote) => Find(ReadTable(), local, remote).Unread;
 
     /// <summary>Bytes written and not yet acknowledged by the peer, on the socket bound to <paramref name="local"/> and connected to <paramref name="remote"/>.</summary>
-    public static long Unsent(IPEndPoint local, IPEndPoint remote) => Find(File.ReadAllLines("/proc/net/tcp"), local, remote).Unsent;
+    public static long Unsent(IPEndPoint local, IPEndPoint remote) => Find(ReadTable(), local, remote).Unsent;
 
     /// <summary>
     /// Of <paramref name="sent"/> bytes a loopback client wrote, how many its echoing peer process has read, and how
     /// many of those it holds: read, and not yet written back into the kernel (what sits in neither direction's
-    /// socket queues). Both sockets come from one read of /proc/net/tcp, so the two figures describe nearly the same
-    /// moment. Never more than the truth: a byte already in the receiver's queue but not yet acknowledged to the
-    /// sender is counted twice.
+    /// socket queues). Both sockets come from one read of /proc/net/tcp, which is exact only while no bytes move:
+    /// while they flow, one socket's line may be read before they left it and the other's after they arrived. A byte
+    /// already in the receiver's queue but not yet acknowledged to the sender is counted twice (the figures fall short).
     /// </summary>
     public static (long Read, long Held) ReadAndHeldByPeer(Socket client, long sent)
     {
         var local = (IPEndPoint)client.LocalEndPoint!;
         var remote = (IPEndPoint)client.RemoteEndPoint!;
-        string[] lines = File.ReadAllLines("/proc/net/tcp");
+        string[] lines = ReadTable();
         (long clientUnsent, long clientUnread) = Find(lines, local, remote);
         (long peerUnsent, long peerUnread) = Find(lines, remote, local);
         long read = sent - clientUnsent - peerUnread;
         return (read, read - peerUnsent - clientUnread);
     }
+
+    private static string[] ReadTable() => File.ReadAllLines("/proc/net/tcp");
 
     private static (long Unsent, long Unread) Find(string[] lines, IPEndPoint local, IPEndPoint remote)
     {
