@@ -35,12 +35,13 @@ internal sealed class ConnectionPipes : IConnectionHandler
     private bool _held;
     private bool _flushPending;
     private bool _unflushed;
-    private bool _readPending;
     private bool _consuming;
     private bool _waitingWritable;
     private bool _inputDone;
     private bool _outputDone;
     private bool _closed;
+    private bool _closeReported;
+    private CloseReason _closeReason;
     private volatile bool _applicationEnded;
     private int _ending;
 
@@ -144,15 +145,14 @@ internal sealed class ConnectionPipes : IConnectionHandler
             CloseReason.Error => new IOException($"{connection} failed: {connection.Error}"),
             _ => new IOException($"{connection} was closed: {reason}"),
         });
-        if (!_readPending && !_consuming)
+        _closeReason = reason;
+        if (!_consuming)
         {
+            // Even with a read of the output pending (its continuation then finds the output done): the reader is
+            // completed before the face cancels ConnectionClosed, so a write the application makes on that news
+            // always finds its output complete.
             CompleteOutput();
         }
-        else if (_readPending)
-        {
-            _output.Reader.CancelPendingRead(); // its continuation completes the reader
-        }
-        _face.Closed(reason);
     }
 
     /// <summary>Any thread.</summary>
@@ -303,7 +303,6 @@ internal sealed class ConnectionPipes : IConnectionHandler
             }
             if (!read.IsCompleted)
             {
-                _readPending = true;
                 _pendingRead = read;
                 read.GetAwaiter().UnsafeOnCompleted(_onReadable);
                 return;
@@ -319,7 +318,10 @@ internal sealed class ConnectionPipes : IConnectionHandler
     {
         ValueTask<ReadResult> read = _pendingRead;
         _pendingRead = default;
-        _readPending = false;
+        if (_outputDone)
+        {
+            return; // completed while this read waited (the close): its result is not wanted, and the reader takes no more calls
+        }
         if (Consume(read))
         {
             PumpOutput();
@@ -381,12 +383,18 @@ internal sealed class ConnectionPipes : IConnectionHandler
         _connection.Fail(e);
     }
 
+    /// <summary>Completes the output pipe's reader; once the connection closed, then tells the face (which cancels <see cref="PipeConnection.ConnectionClosed"/>).</summary>
     private void CompleteOutput()
     {
         if (!_outputDone)
         {
             _outputDone = true;
             _output.Reader.Complete();
+        }
+        if (_closed && !_closeReported)
+        {
+            _closeReported = true;
+            _face.Closed(_closeReason);
         }
     }
 
