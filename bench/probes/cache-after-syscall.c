@@ -1,15 +1,19 @@
 /*
- * What one memory access costs a server right after a system call, on this machine.
+ * What the memory a server touches right after a system call costs on this machine: per cache line, and per page.
  *
- * Each iteration makes the calls an echo server makes per event (a 64-byte send and recv over loopback TCP, so
- * the kernel's network stack runs in between; or, with "trivial", two getppid calls), then reads LINES distinct
- * cache lines spread over 64 pages. The time per iteration minus the time with 0 lines, divided by LINES, is what
- * each line the server's own code and data touch after a call costs: the kernel's work (and, with page-table
- * isolation, its page-table switch) left them out of the CPU's caches and TLB.
+ * Each iteration makes the calls an echo server makes per event (CALLS: "net", a 64-byte send and recv over loopback
+ * TCP, so the kernel's network stack runs in between; "trivial", two getppid calls; "none", no call at all), then
+ * reads LINES distinct cache lines spread evenly over PAGES pages: each read independent of the others ("spread", so
+ * the CPU overlaps their misses), or each line holding where the next is ("chained", as code that follows references
+ * from object to object must wait for each). The lines sit in distinct cache sets as far as they can (at most
+ * LINES / 64 lines share a set), so what they cost is not the sets' own conflicts. The time per
+ * iteration minus the time with 0 lines is what that much of the server's own code and data costs after each call;
+ * against "none", what the call itself takes away: the kernel's work evicts lines, and with page-table isolation
+ * without PCID every return to user mode empties the TLB, so the first touch of each page is a page walk.
  *
  *   gcc -O2 -o /tmp/cache-after-syscall bench/probes/cache-after-syscall.c
- *   for n in 0 64 128 256; do taskset -c 1 /tmp/cache-after-syscall $n; done
- *   for n in 0 64 128 256; do taskset -c 1 /tmp/cache-after-syscall $n trivial; done
+ *   for calls in net trivial none; do for p in 1 16 64; do
+ *     taskset -c 1 /tmp/cache-after-syscall 64 $p $calls chained; done; done
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -23,8 +27,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PAGES 64
+#define MAX_PAGES 256
+#define LINES_PER_PAGE 64
 #define ITERATIONS 100000
+
+enum calls { NET, TRIVIAL, NONE };
 
 static double now_ns(void) {
     struct timespec t;
@@ -37,18 +44,34 @@ static void die(const char *what) {
     exit(1);
 }
 
-int main(int argc, char **argv) {
-    if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "trivial") != 0)) {
-        fprintf(stderr, "usage: %s LINES [trivial]\n", argv[0]);
-        return 2;
-    }
+static long parse(const char *text, const char *name, long min, long max) {
     char *end;
-    long lines = strtol(argv[1], &end, 10);
-    if (*argv[1] == '\0' || *end != '\0' || lines < 0 || lines > PAGES * 64) {
-        fprintf(stderr, "cache-after-syscall: LINES '%s' is not a number in 0..%d\n", argv[1], PAGES * 64);
+    long value = strtol(text, &end, 10);
+    if (*text == '\0' || *end != '\0' || value < min || value > max) {
+        fprintf(stderr, "cache-after-syscall: %s '%s' is not a number in %ld..%ld\n", name, text, min, max);
+        exit(2);
+    }
+    return value;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 5) {
+        fprintf(stderr, "usage: %s LINES PAGES net|trivial|none spread|chained\n", argv[0]);
         return 2;
     }
-    int trivial = argc == 3;
+    long pages = parse(argv[2], "PAGES", 1, MAX_PAGES);
+    long lines = parse(argv[1], "LINES", 0, pages * LINES_PER_PAGE);
+    enum calls calls = strcmp(argv[3], "net") == 0 ? NET : strcmp(argv[3], "trivial") == 0 ? TRIVIAL
+                     : strcmp(argv[3], "none") == 0 ? NONE : -1;
+    if ((int)calls < 0) {
+        fprintf(stderr, "cache-after-syscall: calls '%s' is none of net, trivial, none\n", argv[3]);
+        return 2;
+    }
+    int chained = strcmp(argv[4], "chained") == 0;
+    if (!chained && strcmp(argv[4], "spread") != 0) {
+        fprintf(stderr, "cache-after-syscall: order '%s' is neither spread nor chained\n", argv[4]);
+        return 2;
+    }
 
     int listener = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in address = {.sin_family = AF_INET};
@@ -63,27 +86,45 @@ int main(int argc, char **argv) {
     int one = 1;
     setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 
-    volatile char *memory = aligned_alloc(4096, PAGES * 4096);
+    volatile char *memory = aligned_alloc(4096, MAX_PAGES * 4096);
     if (memory == NULL) die("aligned_alloc");
-    memset((void *)memory, 1, PAGES * 4096);
+    memset((void *)memory, 1, MAX_PAGES * 4096);
+    /* Line i goes to page i % pages; within its page, successive lines of that page take successive slots, shifted
+       by the page's number so that the first line of every page lands in a different cache set. */
+    long *offsets = malloc((lines > 0 ? lines : 1) * sizeof *offsets);
+    if (offsets == NULL) die("malloc");
+    for (long line = 0; line < lines; line++) {
+        long page = line % pages, nth = line / pages;
+        offsets[line] = page * 4096 + ((page + nth) % LINES_PER_PAGE) * 64;
+    }
+    for (long line = 0; line < lines; line++) /* the chain: each line names the next, the last the first */
+        *(volatile long *)(memory + offsets[line]) = offsets[(line + 1) % lines];
+
     char message[64] = {0};
     unsigned sum = 0;
     double per_iteration = 0;
     for (int pass = 0; pass < 2; pass++) { /* the first pass warms up */
         double start = now_ns();
         for (int i = 0; i < ITERATIONS; i++) {
-            if (trivial) {
+            if (calls == TRIVIAL) {
                 syscall(SYS_getppid);
                 syscall(SYS_getppid);
-            } else if (send(client, message, sizeof message, 0) != sizeof message ||
-                       recv(server, message, sizeof message, MSG_WAITALL) != sizeof message) {
+            } else if (calls == NET && (send(client, message, sizeof message, 0) != sizeof message ||
+                                        recv(server, message, sizeof message, MSG_WAITALL) != sizeof message)) {
                 die("send/recv");
             }
-            for (long line = 0; line < lines; line++) sum += memory[(line % PAGES) * 4096 + (line / PAGES) * 64];
+            if (chained) {
+                long at = lines > 0 ? offsets[0] : 0;
+                for (long line = 0; line < lines; line++) at = *(volatile long *)(memory + at);
+                sum += (unsigned)at;
+            } else {
+                for (long line = 0; line < lines; line++) sum += memory[offsets[line]];
+            }
         }
         per_iteration = (now_ns() - start) / ITERATIONS;
     }
-    printf("%s, then %ld lines over %d pages: %.1f ns per iteration\n", trivial ? "2 getppid" : "send + recv", lines,
-           PAGES, per_iteration);
+    printf("%s, then %ld %s lines over %ld pages: %.1f ns per iteration\n",
+           calls == NET ? "send + recv" : calls == TRIVIAL ? "2 getppid" : "no call", lines, chained ? "chained" : "spread",
+           pages, per_iteration);
     return sum == 42; /* keeps the reads */
 }
