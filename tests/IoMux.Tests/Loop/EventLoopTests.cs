@@ -88,6 +88,28 @@ public sealed class EventLoopTests
         Assert.False(loop.IsRunning);
     }
 
+    [Theory]
+    [MemberData(nameof(Selectors.Backends.Any), MemberType = typeof(Selectors.Backends))]
+    public void Actions_posted_behind_one_that_throws_run_when_the_loop_runs_again(SelectorBackend backend)
+    {
+        using var loop = new EventLoop(backend);
+        var boom = new InvalidOperationException("boom");
+        var ran = new List<int>();
+        loop.Post(() => ran.Add(1));
+        loop.Post(() => throw boom);
+        loop.Post(() => ran.Add(3));
+        loop.Post(() => ran.Add(4));
+        Exception? thrown = null;
+        var first = new Thread(() => thrown = Record.Exception(loop.Run));
+        first.Start();
+        Assert.True(first.Join(TimerTests.Bound), "the loop did not end with the action's exception");
+        Assert.Same(boom, thrown);
+        Assert.Equal([1], ran);
+        loop.Post(loop.Stop);
+        TimerTests.RunBounded(loop);
+        Assert.Equal([1, 3, 4], ran);
+    }
+
     [Fact]
     public void A_group_runs_each_loop_on_its_own_thread_and_stops_cleanly()
     {

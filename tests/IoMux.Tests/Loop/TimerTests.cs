@@ -2,7 +2,7 @@ namespace IoMux.Tests.EventLoops;
 
 public sealed class TimerTests
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
     [Fact]
     public void Timers_fire_in_deadline_order_and_equal_deadlines_in_scheduling_order()
