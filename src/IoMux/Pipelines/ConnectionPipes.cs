@@ -138,6 +138,7 @@ internal sealed class ConnectionPipes : IConnectionHandler
     public void OnClosed(Connection connection, CloseReason reason)
     {
         _closed = true;
+        _closeReason = reason; // before EndInput: an inline application may complete its output from inside it
         EndInput(reason switch
         {
             CloseReason.PeerClosed or CloseReason.Local => null,
@@ -145,7 +146,6 @@ internal sealed class ConnectionPipes : IConnectionHandler
             CloseReason.Error => new IOException($"{connection} failed: {connection.Error}"),
             _ => new IOException($"{connection} was closed: {reason}"),
         });
-        _closeReason = reason;
         if (!_consuming)
         {
             // Even with a read of the output pending (its continuation then finds the output done): the reader is
