@@ -36,30 +36,9 @@ public sealed class SocketActivationTests
         // Closed means no descriptor of this process names the handed socket any more. (Not "a connect to the port is
         // refused": once closed, the port is free, and a listener of a test running beside this one, or a connect
         // that picks the port as its own source and meets itself, may take it.)
-        Assert.DoesNotContain(handed, OpenDescriptors());
+        Assert.DoesNotContain(handed, OpenDescriptors.Targets());
     }
 
     /// <summary>What the descriptor names, as /proc shows it: <c>socket:[inode]</c>, unique while the socket lives.</summary>
     private static string SocketOf(ulong fd) => new FileInfo($"/proc/self/fd/{fd}").LinkTarget!;
-
-    /// <summary>What every open descriptor of this process names.</summary>
-    private static List<string> OpenDescriptors()
-    {
-        var targets = new List<string>();
-        foreach (string entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
-        {
-            try
-            {
-                if (new FileInfo(entry).LinkTarget is { } target)
-                {
-                    targets.Add(target);
-                }
-            }
-            catch (IOException)
-            {
-                // Closed between the listing and the read (the directory's own descriptor, or another test's).
-            }
-        }
-        return targets;
-    }
 }

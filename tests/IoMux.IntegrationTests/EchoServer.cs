@@ -125,17 +125,7 @@ internal sealed partial class EchoServer : IDisposable
     public int CountDescriptors() => Directory.GetFileSystemEntries($"/proc/{Pid}/fd").Length;
 
     /// <summary>Open sockets of the server process: connections and listeners, without the files the runtime maps as it warms up.</summary>
-    public int CountSockets() => Directory.GetFileSystemEntries($"/proc/{Pid}/fd").Count(entry =>
-    {
-        try
-        {
-            return new FileInfo(entry).LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true;
-        }
-        catch (IOException)
-        {
-            return false; // closed while we looked
-        }
-    });
+    public int CountSockets() => OpenDescriptors.Targets(Pid.ToString(CultureInfo.InvariantCulture)).Count(target => target.StartsWith("socket:", StringComparison.Ordinal));
 
     /// <summary>Waits (bounded) until the server holds <paramref name="expected"/> sockets; returns the last count seen.</summary>
     public int WaitForSocketCount(int expected, TimeSpan bound)
@@ -154,17 +144,8 @@ internal sealed partial class EchoServer : IDisposable
     public string DescribeDescriptors()
     {
         var kinds = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        foreach (string entry in Directory.GetFileSystemEntries($"/proc/{Pid}/fd"))
+        foreach (string target in OpenDescriptors.Targets(Pid.ToString(CultureInfo.InvariantCulture)))
         {
-            string target;
-            try
-            {
-                target = new FileInfo(entry).LinkTarget ?? "?";
-            }
-            catch (IOException)
-            {
-                continue; // closed while we looked
-            }
             string kind = target.StartsWith("socket:", StringComparison.Ordinal) ? "socket" : target.StartsWith("anon_inode:", StringComparison.Ordinal) ? target : Path.GetFileName(target);
             kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
         }

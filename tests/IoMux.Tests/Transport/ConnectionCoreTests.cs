@@ -189,11 +189,8 @@ public sealed class ConnectionCoreTests
     /// Sockets and anonymous inodes (eventfd, epoll, io_uring) open in this process: what a connection, a loop or a
     /// ring holds. Files are left out: the runtime keeps an assembly's file open from its first use on.
     /// </summary>
-    private static int OpenDescriptors() => Directory.GetFiles("/proc/self/fd").Count(link =>
-    {
-        string? target = new FileInfo(link).LinkTarget;
-        return target is not null && (target.StartsWith("socket:", StringComparison.Ordinal) || target.StartsWith("anon_inode:", StringComparison.Ordinal));
-    });
+    private static int OpenDescriptors() => IoMux.Testing.OpenDescriptors.Targets().Count(target =>
+        target.StartsWith("socket:", StringComparison.Ordinal) || target.StartsWith("anon_inode:", StringComparison.Ordinal));
 
     private sealed class Echo : IConnectionHandler
     {
