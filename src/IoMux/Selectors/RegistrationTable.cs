@@ -17,7 +17,11 @@ internal sealed class RegistrationTable : IReadOnlyCollection<SelectorKey>
     /// <summary>Live keys in no particular order; invalidated by Add and Remove.</summary>
     public ReadOnlySpan<SelectorKey> Keys => _dense.AsSpan(0, _count);
 
-    public SelectorKey? Find(int fd) => (uint)fd < (uint)_byFd.Length ? _byFd[fd] : null;
+    public SelectorKey? Find(int fd)
+    {
+        SelectorKey?[] byFd = _byFd; // one load and one bounds check, not a reload after the test
+        return (uint)fd < (uint)byFd.Length ? byFd[fd] : null;
+    }
 
     public void Add(SelectorKey key)
     {

@@ -15,7 +15,7 @@ public sealed partial class Connection
         }
         NoteActivity();
         TransportMetrics.Received(data.Length);
-        _settings.Trace?.Read(this, data.Length);
+        _trace?.Read(this, data.Length);
         CallOnData(data);
     }
 
@@ -30,7 +30,7 @@ public sealed partial class Connection
             return;
         }
         _inputEnded = true;
-        _settings.Trace?.EndOfStream(this);
+        _trace?.EndOfStream(this);
         if (_state == ConnectionState.Lingering)
         {
             CloseNow(_closingReason);
@@ -74,7 +74,7 @@ public sealed partial class Connection
         }
         TransportMetrics.Sent(bytes);
         bool drained = _queue.Consume(bytes);
-        _settings.Trace?.Wrote(this, bytes, _queue.Length);
+        _trace?.Wrote(this, bytes, _queue.Length);
         if (drained)
         {
             Unhold(ReadHolds.Watermark);

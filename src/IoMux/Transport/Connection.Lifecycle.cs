@@ -61,7 +61,7 @@ public sealed partial class Connection
         _handler = handler;
         _openedAt = Stopwatch.GetTimestamp();
         TransportMetrics.Opened();
-        _settings.Trace?.Accepted(this);
+        _trace?.Accepted(this);
         if (_settings.IdleTimeout is { } idle)
         {
             _idleTimer = Loop.Schedule(idle, CheckIdle);
@@ -119,7 +119,7 @@ public sealed partial class Connection
         {
             return; // never started: no handler to tell
         }
-        _settings.Trace?.Closed(this, reason);
+        _trace?.Closed(this, reason);
         TransportMetrics.Closed(reason, _openedAt);
         LogClose(reason);
         try
@@ -173,7 +173,7 @@ public sealed partial class Connection
             return;
         }
         _finSent = true;
-        _settings.Trace?.SentEndOfStream(this);
+        _trace?.SentEndOfStream(this);
         _state = ConnectionState.Lingering;
         _lingerTimer = Loop.Schedule(_settings.LingerTimeout, () => CloseNow(_closingReason));
         _driver.ResumeReceiving();
@@ -192,7 +192,7 @@ public sealed partial class Connection
             return;
         }
         _finSent = true;
-        _settings.Trace?.SentEndOfStream(this);
+        _trace?.SentEndOfStream(this);
         if (_inputEnded)
         {
             RequestClose(CloseReason.PeerClosed);

@@ -20,6 +20,7 @@ public sealed partial class Connection
     private readonly ConnectionSettings _settings;
     private readonly IConnectionOwner _owner;
     private readonly WriteQueue _queue;
+    private readonly ITransportTrace? _trace; // the settings' own, kept here: asked on every read and write
 
     internal Connection(EventLoop loop, long id, ConnectionDriver driver, ConnectionSettings settings, IConnectionOwner owner, SegmentPool segments)
     {
@@ -28,6 +29,7 @@ public sealed partial class Connection
         Fd = driver.Fd;
         _driver = driver;
         _settings = settings;
+        _trace = settings.Trace;
         _owner = owner;
         _queue = new WriteQueue(segments, settings.HighWatermark, settings.LowWatermark);
         driver.Bind(this);
@@ -102,7 +104,7 @@ public sealed partial class Connection
             {
                 NoteActivity();
                 TransportMetrics.Sent(sent);
-                _settings.Trace?.Wrote(this, sent, data.Length - sent);
+                _trace?.Wrote(this, sent, data.Length - sent);
                 data = data[sent..];
             }
             if (data.IsEmpty)

@@ -24,8 +24,8 @@ internal sealed class LoopResources
 
     public ArraySegment<byte>[] GatherScratch { get; } = new ArraySegment<byte>[Sockets.MaxGatherSegments];
 
-    /// <summary>The loop-wide read buffer, rented when the first readiness connection needs it.</summary>
-    public Span<byte> ReadBuffer => (_readBuffer ??= ArrayPool<byte>.Shared.Rent(_options.ReadBufferSize)).AsSpan(0, _options.ReadBufferSize);
+    /// <summary>The loop-wide read buffer (at least <see cref="ConnectionOptions.ReadBufferSize"/> long), rented when the first readiness connection needs it.</summary>
+    public byte[] ReadBuffer => _readBuffer ??= ArrayPool<byte>.Shared.Rent(_options.ReadBufferSize);
 
     /// <summary>A driver of the server's I/O model for <paramref name="socket"/>; throws, owning nothing, when the loop cannot give one.</summary>
     public ConnectionDriver CreateDriver(FileDescriptor socket) => _options.IoModel == IoModel.Completion

@@ -16,12 +16,15 @@ internal sealed class ReadinessDriver : ConnectionDriver, ILoopHandler
 
     private readonly EventLoop _loop;
     private readonly LoopResources _resources;
+    private readonly byte[] _readBuffer;
+    private readonly int _readBufferSize;
     private readonly Trigger _trigger;
     private readonly int _readBudget;
     private readonly ITransportTrace? _trace;
     private Interest _interest;
     private bool _registered;
     private bool _inEvent;
+    private bool _interestStale;
     private bool _pausedSinceRead;
     private bool _released;
 
@@ -30,6 +33,8 @@ internal sealed class ReadinessDriver : ConnectionDriver, ILoopHandler
     {
         _loop = loop;
         _resources = resources;
+        _readBuffer = resources.ReadBuffer;
+        _readBufferSize = options.ReadBufferSize;
         _trigger = options.Trigger;
         _readBudget = options.ReadBudgetPerTurn;
         _trace = options.Trace;
@@ -144,16 +149,23 @@ internal sealed class ReadinessDriver : ConnectionDriver, ILoopHandler
             if ((readiness & Readiness.Write) != 0 && !_released)
             {
                 Flush();
+                _interestStale = true; // the queue may have drained
             }
         }
         _inEvent = false;
-        UpdateInterest();
+        // What the connection wants changes only through the calls that mark it stale (or a flush), so an event that
+        // changed nothing skips the comparison; one-shot is re-armed after every event.
+        if (_interestStale || _trigger == Trigger.OneShot)
+        {
+            _interestStale = false;
+            UpdateInterest();
+        }
     }
 
     /// <summary>Reads until EAGAIN (or, when that is provably all, a short read), until input is no longer wanted, or the turn's budget is spent.</summary>
     private void ReadAvailable(Readiness readiness)
     {
-        Span<byte> buffer = _resources.ReadBuffer;
+        Span<byte> buffer = _readBuffer.AsSpan(0, _readBufferSize);
         int budget = _readBudget;
         _pausedSinceRead = false;
         while (true)
@@ -231,9 +243,14 @@ internal sealed class ReadinessDriver : ConnectionDriver, ILoopHandler
         }
     }
 
+    /// <summary>Inside an event, the change waits for the event's end (one system call for all of it).</summary>
     private void UpdateInterestOutsideEvent()
     {
-        if (!_inEvent)
+        if (_inEvent)
+        {
+            _interestStale = true;
+        }
+        else
         {
             UpdateInterest();
         }
