@@ -356,16 +356,26 @@ public sealed class EventLoop : IDisposable
         TimeSpan timeout = NextTimeout();
         _trace?.Waiting(this, timeout);
         _metrics.WaitStarting();
-        ReadyEvents ready = Selector.Wait(_events, timeout);
-        _turnTimestamp = 0;
-        _metrics.WaitEnded(IoMuxMetrics.LoopTime.Enabled ? TurnTimestamp : 0, ready.Count);
-        if (ready.Count > 0)
+        if (_trace is null && !LoopMetrics.ObservesWaits)
         {
-            _trace?.Ready(this, ready.Raw);
+            // Nothing needs the events between the wait and their handlers: the selector may call each as it reads it.
+            // The turn's clock is read lazily, and nothing reads it during the wait, so clearing it first is the same.
+            _turnTimestamp = 0;
+            Selector.WaitAndDispatch(_events, timeout);
         }
-        foreach (SelectorEvent ev in ready)
+        else
         {
-            ev.Key.Handler?.OnReady(ev.Readiness);
+            ReadyEvents ready = Selector.Wait(_events, timeout);
+            _turnTimestamp = 0;
+            _metrics.WaitEnded(IoMuxMetrics.LoopTime.Enabled ? TurnTimestamp : 0, ready.Count);
+            if (ready.Count > 0)
+            {
+                _trace?.Ready(this, ready.Raw);
+            }
+            foreach (SelectorEvent ev in ready)
+            {
+                ev.Key.Handler?.OnReady(ev.Readiness);
+            }
         }
         RunRequeued();
         RunTimers();

@@ -13,6 +13,9 @@ internal sealed class LoopMetrics(string loopName)
     private long _waitStarted;
     private long _busySince;
 
+    /// <summary>Whether anyone listens to what <see cref="WaitEnded"/> records (then a turn collects its events before calling their handlers).</summary>
+    public static bool ObservesWaits => IoMuxMetrics.LoopWaits.Enabled || IoMuxMetrics.LoopEventsPerWait.Enabled || IoMuxMetrics.LoopTime.Enabled;
+
     /// <summary>Whether posted work should carry its posting time.</summary>
     public static bool MeasuresLag => IoMuxMetrics.LoopLag.Enabled;
 

@@ -49,15 +49,54 @@ public sealed class EpollSelector : Selector
         }
     }
 
-    private protected override unsafe int WaitInKernel(Span<SelectorEvent> events, int timeoutMs, out bool woken)
+    private protected override int WaitInKernel(Span<SelectorEvent> events, int timeoutMs, out bool woken)
     {
         woken = false;
-        int max = events.Length;
+        int ready = WaitForEvents(events.Length, timeoutMs);
+        return ready < 0 ? -1 : Collect(_buffer, ready, events, ref woken);
+    }
+
+    /// <summary>Calls each handler as its event is read from the kernel's buffer, with the checks <see cref="Collect"/> and <see cref="ReadyEvents"/> make between them.</summary>
+    internal override void WaitAndDispatch(Span<SelectorEvent> scratch, TimeSpan timeout)
+    {
+        ThrowIfDisposed();
+        int ready = WaitForEvents(scratch.Length, TimeoutMilliseconds(timeout));
+        ReadOnlySpan<byte> buffer = _buffer; // only a wait replaces it
+        RegistrationTable table = Table;
+        for (int i = 0; i < ready; i++)
+        {
+            ulong data = EpollEventLayout.ReadData(buffer, i);
+            (int fd, uint generation) = ((int)(uint)data, (uint)(data >> 32));
+            if (generation == WakeGeneration)
+            {
+                DrainWake();
+                continue;
+            }
+            // Looked up live: a handler called earlier in this batch may have removed or replaced the registration.
+            SelectorKey? key = table.Find(fd);
+            if (key is null || key.Generation != generation)
+            {
+                continue;
+            }
+            if (key.Trigger == Trigger.OneShot)
+            {
+                key.Armed = false;
+            }
+            Readiness visible = Visible(key.Interest, ToReadiness(EpollEventLayout.ReadEvents(buffer, i)));
+            if (visible != Readiness.None)
+            {
+                key.Handler?.OnReady(visible);
+            }
+        }
+    }
+
+    /// <summary>One epoll_wait of at most <paramref name="max"/> events into the buffer; -1 when a signal interrupted it.</summary>
+    private unsafe int WaitForEvents(int max, int timeoutMs)
+    {
         if (_buffer.Length < max * EpollEventLayout.Size)
         {
             _buffer = new byte[max * EpollEventLayout.Size];
         }
-
         int ready;
         fixed (byte* p = _buffer)
         {
@@ -68,8 +107,7 @@ public sealed class EpollSelector : Selector
             Errno errno = LastError.Get();
             return errno == Errno.EINTR ? -1 : throw new SyscallException("epoll_wait", errno, _epoll.Fd);
         }
-
-        return Collect(_buffer, ready, events, ref woken);
+        return ready;
     }
 
     /// <summary>The events of live registrations, in the kernel's order; a loop of its own, so its few values stay in registers.</summary>

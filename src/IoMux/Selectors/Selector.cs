@@ -352,6 +352,21 @@ public abstract class Selector : IDisposable
         }
     }
 
+    /// <summary>
+    /// The event loop's turn: one wait of at most <paramref name="timeout"/> (valid, as <see cref="Wait"/> takes it), then each
+    /// current event's <see cref="SelectorKey.Handler"/> called with its readiness, checked as enumerating
+    /// <see cref="ReadyEvents"/> checks it. May return early (a signal, or only stale events), which a loop that
+    /// waits again tolerates. A backend that can check and call as it reads the kernel's answer overrides it, so no
+    /// event is copied into <paramref name="scratch"/> first.
+    /// </summary>
+    internal virtual void WaitAndDispatch(Span<SelectorEvent> scratch, TimeSpan timeout)
+    {
+        foreach (SelectorEvent ev in Wait(scratch, timeout))
+        {
+            ev.Key.Handler?.OnReady(ev.Readiness);
+        }
+    }
+
     /// <summary>Makes a wait in progress (or the next one) return at once. Safe from any thread.</summary>
     /// <exception cref="ObjectDisposedException">The selector is disposed.</exception>
     public void Wake()
@@ -514,6 +529,10 @@ public abstract class Selector : IDisposable
             throw new NotSupportedException($"the {Backend.ToString().ToLowerInvariant()} backend does not support {trigger} triggering; use Level or OneShot, or the epoll backend");
         }
     }
+
+    /// <summary>A valid timeout as one wait's milliseconds (-1: no limit), rounded up.</summary>
+    private protected static int TimeoutMilliseconds(TimeSpan timeout) =>
+        timeout == Timeout.InfiniteTimeSpan ? -1 : timeout == TimeSpan.Zero ? 0 : RemainingMilliseconds(timeout, Stopwatch.GetTimestamp());
 
     private static int RemainingMilliseconds(TimeSpan timeout, long start)
     {
