@@ -20,12 +20,12 @@ import collections
 import json
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import time
+
+import echo_servers
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_CLIENT = os.path.join(ROOT, "src/IoMux.Cli/bin/Release/net10.0/IoMux.Cli")
@@ -36,34 +36,6 @@ SAMPLE_HZ = 4999
 def fail(message):
     print(f"user-time-ab: {message}", file=sys.stderr)
     sys.exit(2)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_listening(port, process, name):
-    for _ in range(400):
-        if process.poll() is not None:
-            fail(f"server '{name}' exited with {process.returncode} before listening; run its command by hand to see why")
-        try:
-            socket.create_connection(("127.0.0.1", port)).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    fail(f"server '{name}' did not listen on 127.0.0.1:{port} within 20 s")
-
-
-def server_pid(shell_pid):
-    """The process that serves: the shell's deepest descendant (run.sh and env prefixes exec or fork once)."""
-    pid = shell_pid
-    while True:
-        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-        if not children:
-            return pid
-        pid = int(children[0])
 
 
 def sample(pid, seconds, out):
@@ -117,12 +89,8 @@ def main():
     results = collections.defaultdict(list)
     try:
         for name, command in specs:
-            port = free_port()
-            process = subprocess.Popen(command.format(port=port), shell=True, start_new_session=True,
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            process, port, pid = echo_servers.start(name, command, fail)
             started.append(process)
-            wait_listening(port, process, name)
-            pid = server_pid(process.pid)
             subprocess.run(["taskset", "-a", "-p", "-c", args.server_cpu, str(pid)], stdout=subprocess.DEVNULL, check=True)
             servers.append((name, port, pid))
         for round_number in range(args.rounds):
@@ -145,10 +113,7 @@ def main():
                       f"  {report['messagesPerSecond'] / 1e6:.2f} M msg/s", flush=True)
     finally:
         for process in started:
-            try:
-                os.killpg(process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass  # it already exited
+            echo_servers.stop(process)
         shutil.rmtree(workdir, ignore_errors=True)
 
     reference = specs[0][0]

@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Instructions an echo server executes in user mode per event, counted exactly, by function.
+
+Each server is started, loaded by `iomux bench`, and its busiest thread single-stepped (bench/probes/steptrace.c) for
+--steps instructions. The count is taken between the second and the last wait (epoll_wait, poll, select or
+io_uring_enter) of the trace and divided by the sends in it (send, sendto, sendmsg or writev: one per event at the
+default load), so it is a property of the code, not of the machine's speed or load, and a change to the hot path can
+be judged by it in one run. JIT-compiled .NET frames are named from the runtime's perf map (DOTNET_PerfMapEnabled=1,
+set here); native ones from their libraries' symbol tables.
+
+    bench/instructions-per-event.py 'c-epoll=bench/peers/run.sh c-epoll {port}' \\
+        'iomux=src/IoMux.Cli/bin/Release/net10.0/IoMux.Cli echo --port {port} --backend epoll'
+    bench/instructions-per-event.py --annotate 'RunOnce' 'iomux=...'   # and each instruction's count
+
+A server is NAME=COMMAND with {port} where its port goes. Needs gcc, nm, readelf and objdump (binutils), and ptrace
+rights over the server (root, or kernel.yama.ptrace_scope = 0).
+"""
+import argparse
+import bisect
+import collections
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+import echo_servers
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_CLIENT = os.path.join(ROOT, "src/IoMux.Cli/bin/Release/net10.0/IoMux.Cli")
+WAITS = {232: "epoll_wait", 281: "epoll_pwait", 441: "epoll_pwait2", 7: "poll", 271: "ppoll", 23: "select",
+         270: "pselect6", 426: "io_uring_enter"}
+SENDS = {44: "sendto", 46: "sendmsg", 20: "writev", 1: "write"}
+RECEIVES = {45: "recvfrom", 47: "recvmsg", 0: "read", 19: "readv"}
+
+
+def fail(message):
+    print(f"instructions-per-event: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+class Symbols:
+    """Names for addresses: the perf map's JIT frames, then each mapped library's functions."""
+
+    def __init__(self, pid, workdir):
+        self.entries = []  # (start, end or None, name)
+        perf_map = f"/tmp/perf-{pid}.map"
+        self.code = {}
+        if os.path.exists(perf_map):
+            with open(perf_map) as f, open(f"/proc/{pid}/mem", "rb") as memory:
+                for line in f:
+                    address, size, name = line.rstrip("\n").split(" ", 2)
+                    start, length = int(address, 16), int(size, 16)
+                    self.entries.append((start, start + length, name))
+                    try:
+                        memory.seek(start)
+                        self.code[start] = (name, memory.read(length))
+                    except (OSError, ValueError):
+                        pass  # a stub the runtime has since freed
+        with open(f"/proc/{pid}/maps") as f:
+            for line in f:
+                fields = line.split()
+                if len(fields) < 6 or "x" not in fields[1] or not fields[5].startswith("/"):
+                    continue
+                low, high = (int(x, 16) for x in fields[0].split("-"))
+                self._add_library(fields[5], low, high, int(fields[2], 16))
+        self.entries.sort(key=lambda e: e[0])
+        self.starts = [e[0] for e in self.entries]
+        self.cache = {}
+
+    def _add_library(self, path, low, high, offset):
+        name = os.path.basename(path)
+        self.entries.append((low, high, f"{name}:?"))
+        headers = subprocess.run(["readelf", "-lW", path], capture_output=True, text=True).stdout
+        bias = None
+        for line in headers.splitlines():
+            m = re.match(r"\s*LOAD\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+\S+\s+\S+\s+\S+\s+(.*)", line)
+            if m and "E" in m.group(3) and int(m.group(1), 16) <= offset:
+                bias = low - offset - (int(m.group(2), 16) - int(m.group(1), 16))
+        if bias is None:
+            return
+        seen = set()
+        for flags in (["-D"], []):
+            listing = subprocess.run(["nm", *flags, "--defined-only", path], capture_output=True, text=True).stdout
+            for line in listing.splitlines():
+                parts = line.split()
+                if len(parts) == 3 and parts[1] in "TtWwi" and parts[0] not in seen:
+                    seen.add(parts[0])
+                    self.entries.append((bias + int(parts[0], 16), None, f"{name}:{parts[2]}"))
+
+    def name(self, address):
+        if address in self.cache:
+            return self.cache[address]
+        i = bisect.bisect_right(self.starts, address) - 1
+        found = "?"
+        while i >= 0:
+            start, end, name = self.entries[i]
+            if end is None or address < end:
+                found = name
+                break
+            i -= 1
+        self.cache[address] = found
+        return found
+
+
+def trace(name, command, args, steptrace, workdir):
+    env = dict(os.environ, DOTNET_PerfMapEnabled="1")
+    process, port, pid = echo_servers.start(name, command, fail, env)
+    load = None
+    try:
+        load = subprocess.Popen([args.client, "bench", "--port", str(port), *args.load.split(), "--duration", "600s",
+                                 "--warmup", "0s"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(args.warmup)  # long enough for the runtime's tiered compilation to settle
+        threads = os.listdir(f"/proc/{pid}/task")
+        busiest = max(threads, key=lambda t: int(open(f"/proc/{pid}/task/{t}/stat").read().rsplit(")", 1)[1].split()[11]))
+        out = os.path.join(workdir, f"{name}.trace")
+        if subprocess.run([steptrace, busiest, str(args.steps), out]).returncode != 0:
+            fail(f"could not single-step '{name}' (thread {busiest}); ptrace needs root or kernel.yama.ptrace_scope = 0")
+        symbols = Symbols(pid, workdir)
+    finally:
+        if load is not None:
+            load.kill()
+            load.wait()
+        echo_servers.stop(process)
+    with open(out, "rb") as f:
+        data = f.read()
+    return [struct.unpack_from("<qq", data, o) for o in range(0, len(data) - 15, 16)], symbols
+
+
+def report(name, records, symbols, args):
+    waits = [i for i, (_, call) in enumerate(records) if call in WAITS]
+    if len(waits) < 3:
+        fail(f"'{name}' made {len(waits)} waits in {len(records)} steps; give more --steps")
+    low, high = waits[1], waits[-1]
+    calls = collections.Counter(records[i][1] for i in range(low, high) if records[i][1] >= 0)
+    sends = sum(n for call, n in calls.items() if call in SENDS)
+    if sends == 0:
+        fail(f"'{name}' sent nothing between its waits; is the load reaching it?")
+    steps = high - low
+    named = {**WAITS, **SENDS, **RECEIVES}
+    summary = ", ".join(f"{n / sends:.2f} {named.get(c, f'syscall {c}')}" for c, n in calls.most_common())
+    print(f"\n{name}: {steps / sends:.0f} instructions per event ({steps} instructions, {sends} sends; per send: {summary})")
+    counts = collections.Counter(address for address, _ in records[low:high])
+    by_function = collections.Counter()
+    for address, n in counts.items():
+        by_function[symbols.name(address)] += n
+    for function, n in by_function.most_common(args.top):
+        print(f"  {n / sends:7.1f}  {function}")
+    if args.annotate:
+        annotate(symbols, counts, sends, re.compile(args.annotate))
+
+
+def annotate(symbols, counts, sends, pattern):
+    for start, (name, code) in sorted(symbols.code.items()):
+        hits = sum(counts[a] for a in range(start, start + len(code)))
+        if not pattern.search(name) or hits == 0:
+            continue
+        print(f"\n  {name}: {hits / sends:.1f} per event")
+        with tempfile.NamedTemporaryFile() as blob:
+            blob.write(code)
+            blob.flush()
+            listing = subprocess.run(["objdump", "-D", "-b", "binary", "-m", "i386:x86-64", f"--adjust-vma={start:#x}",
+                                      blob.name], capture_output=True, text=True).stdout
+        for line in listing.splitlines():
+            m = re.match(r"\s*([0-9a-f]+):\s+(?:[0-9a-f]{2} )+\s*(.*)", line)
+            if m:
+                n = counts.get(int(m.group(1), 16), 0)
+                print(f"  {n / sends:6.2f}  {m.group(2)}" if n else f"          {m.group(2)}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("servers", nargs="+", metavar="NAME=COMMAND")
+    parser.add_argument("--steps", type=int, default=400_000, help="instructions to record per server")
+    parser.add_argument("--load", default="-c 50 -s 64 -d 16", help="iomux bench options for the workload")
+    parser.add_argument("--warmup", type=float, default=5.0, help="seconds of load before the trace starts")
+    parser.add_argument("--top", type=int, default=15, help="functions to list per server")
+    parser.add_argument("--annotate", metavar="REGEX", help="print each instruction's count in JIT functions matching REGEX")
+    parser.add_argument("--client", default=DEFAULT_CLIENT, help="the iomux binary that generates load")
+    args = parser.parse_args()
+    for tool in ("gcc", "nm", "readelf", "objdump", "pgrep"):
+        if shutil.which(tool) is None:
+            fail(f"{tool} is not installed (apt-get install gcc binutils procps)")
+    if not os.access(args.client, os.X_OK):
+        fail(f"load generator {args.client} is missing; build it with: dotnet build IoMux.slnx -c Release")
+    if args.steps < 10_000 or args.warmup < 0:
+        fail("--steps must be at least 10000 and --warmup not negative")
+    specs = []
+    for spec in args.servers:
+        name, sep, command = spec.partition("=")
+        if not sep or not name or "{port}" not in command:
+            fail(f"server '{spec}' is not NAME=COMMAND with {{port}} in the command")
+        specs.append((name, command))
+    with tempfile.TemporaryDirectory(prefix="instructions-per-event.") as workdir:
+        steptrace = os.path.join(workdir, "steptrace")
+        subprocess.run(["gcc", "-O2", "-o", steptrace, os.path.join(ROOT, "bench/probes/steptrace.c")], check=True)
+        for name, command in specs:
+            records, symbols = trace(name, command, args, steptrace, workdir)
+            report(name, records, symbols, args)
+
+
+if __name__ == "__main__":
+    main()
