@@ -57,10 +57,11 @@ public sealed class EpollSelector : Selector
     }
 
     /// <summary>Calls each handler as its event is read from the kernel's buffer, with the checks <see cref="Collect"/> and <see cref="ReadyEvents"/> make between them.</summary>
-    internal override void WaitAndDispatch(Span<SelectorEvent> scratch, TimeSpan timeout)
+    internal override int WaitAndDispatch(Span<SelectorEvent> scratch, TimeSpan timeout)
     {
         ThrowIfDisposed();
         int ready = WaitForEvents(scratch.Length, TimeoutMilliseconds(timeout));
+        int reported = 0;
         ReadOnlySpan<byte> buffer = _buffer; // only a wait replaces it
         RegistrationTable table = Table;
         for (int i = 0; i < ready; i++)
@@ -72,6 +73,7 @@ public sealed class EpollSelector : Selector
                 DrainWake();
                 continue;
             }
+            reported++;
             // Looked up live: a handler called earlier in this batch may have removed or replaced the registration.
             SelectorKey? key = table.Find(fd);
             if (key is null || key.Generation != generation)
@@ -88,6 +90,7 @@ public sealed class EpollSelector : Selector
                 key.Handler?.OnReady(visible);
             }
         }
+        return reported;
     }
 
     /// <summary>One epoll_wait of at most <paramref name="max"/> events into the buffer; -1 when a signal interrupted it.</summary>

@@ -357,14 +357,16 @@ public abstract class Selector : IDisposable
     /// current event's <see cref="SelectorKey.Handler"/> called with its readiness, checked as enumerating
     /// <see cref="ReadyEvents"/> checks it. May return early (a signal, or only stale events), which a loop that
     /// waits again tolerates. A backend that can check and call as it reads the kernel's answer overrides it, so no
-    /// event is copied into <paramref name="scratch"/> first.
+    /// event is copied into <paramref name="scratch"/> first. Returns how many events the wait returned (those an earlier handler made stale included).
     /// </summary>
-    internal virtual void WaitAndDispatch(Span<SelectorEvent> scratch, TimeSpan timeout)
+    internal virtual int WaitAndDispatch(Span<SelectorEvent> scratch, TimeSpan timeout)
     {
-        foreach (SelectorEvent ev in Wait(scratch, timeout))
+        ReadyEvents ready = Wait(scratch, timeout);
+        foreach (SelectorEvent ev in ready)
         {
             ev.Key.Handler?.OnReady(ev.Readiness);
         }
+        return ready.Count;
     }
 
     /// <summary>Makes a wait in progress (or the next one) return at once. Safe from any thread.</summary>

@@ -4,107 +4,167 @@ namespace IoMux.Tests.Selectors;
 
 /// <summary>
 /// The generation guard: one wait's batch is handled in order, and an earlier handler may unregister,
-/// replace or narrow a later event's registration. The enumerator must never deliver what is stale.
+/// replace or narrow a later event's registration. Nothing stale may be delivered, whether the batch is
+/// enumerated (<see cref="ReadyEvents"/>) or handed to the handlers by the loop's turn (<c>WaitAndDispatch</c>,
+/// which epoll does as it reads the kernel's buffer).
 /// </summary>
 public sealed class StaleEventTests
 {
+    public enum Delivery
+    {
+        Enumerated,
+        Dispatched,
+    }
+
+    public static TheoryData<SelectorBackend, Trigger, Delivery> Cases
+    {
+        get
+        {
+            var data = new TheoryData<SelectorBackend, Trigger, Delivery>();
+            foreach (object[] row in Backends.AllTriggers)
+            {
+                foreach (Delivery delivery in Enum.GetValues<Delivery>())
+                {
+                    data.Add((SelectorBackend)row[0], (Trigger)row[1], delivery);
+                }
+            }
+            return data;
+        }
+    }
+
     [Theory]
-    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
-    public void An_event_whose_registration_an_earlier_handler_unregistered_is_not_delivered(SelectorBackend backend, Trigger trigger)
+    [MemberData(nameof(Cases))]
+    public void An_event_whose_registration_an_earlier_handler_unregistered_is_not_delivered(SelectorBackend backend, Trigger trigger, Delivery delivery)
     {
         using Selector selector = Selector.Create(backend);
         using var first = new SocketPairEnds();
         using var second = new SocketPairEnds();
-        selector.Register(first.B, Interest.Write, trigger: trigger);
-        selector.Register(second.B, Interest.Write, trigger: trigger);
+        var batch = new Batch(selector, delivery);
+        batch.Register(first.B.Fd, Interest.Write, "first", trigger);
+        batch.Register(second.B.Fd, Interest.Write, "second", trigger);
 
         var delivered = new List<int>();
-        ReadyEvents ready = selector.Wait(new SelectorEvent[8], TimeSpan.Zero);
-        Assert.Equal(2, ready.Count);
-        foreach (SelectorEvent e in ready)
+        int reported = batch.Deliver((probe, _) =>
         {
-            delivered.Add(e.Fd);
-            int other = e.Fd == first.B.Fd ? second.B.Fd : first.B.Fd;
-            selector.Unregister(other);
-        }
+            delivered.Add(probe.Fd);
+            selector.Unregister(probe.Fd == first.B.Fd ? second.B.Fd : first.B.Fd);
+        });
 
+        Assert.Equal(2, reported);
         Assert.Single(delivered);
     }
 
     [Theory]
-    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
-    public void An_event_whose_descriptor_an_earlier_handler_unregistered_and_registered_again_is_not_delivered(SelectorBackend backend, Trigger trigger)
+    [MemberData(nameof(Cases))]
+    public void An_event_whose_descriptor_an_earlier_handler_unregistered_and_registered_again_is_not_delivered(SelectorBackend backend, Trigger trigger, Delivery delivery)
     {
         using Selector selector = Selector.Create(backend);
         using var first = new SocketPairEnds();
         using var second = new SocketPairEnds();
-        selector.Register(first.B, Interest.Write, "old", trigger);
-        selector.Register(second.B, Interest.Write, "old", trigger);
+        var batch = new Batch(selector, delivery);
+        batch.Register(first.B.Fd, Interest.Write, "old", trigger);
+        batch.Register(second.B.Fd, Interest.Write, "old", trigger);
 
-        var delivered = new List<(int Fd, object? State)>();
+        var delivered = new List<(int Fd, string Label)>();
         SelectorKey? replacement = null;
-        foreach (SelectorEvent e in selector.Wait(new SelectorEvent[8], TimeSpan.Zero))
+        batch.Deliver((probe, _) =>
         {
-            delivered.Add((e.Fd, e.State));
+            delivered.Add((probe.Fd, probe.Label));
             if (replacement is null)
             {
-                int other = e.Fd == first.B.Fd ? second.B.Fd : first.B.Fd;
+                int other = probe.Fd == first.B.Fd ? second.B.Fd : first.B.Fd;
                 selector.Unregister(other);
-                replacement = selector.Register(other, Interest.Write, "new", trigger);
+                replacement = batch.Register(other, Interest.Write, "new", trigger);
             }
-        }
+        });
 
         // Only the first event; the second belonged to the old registration of a number now registered anew.
         Assert.Single(delivered);
-        Assert.Equal("old", delivered[0].State);
+        Assert.Equal("old", delivered[0].Label);
         // The new registration reports normally from the next wait on.
         Assert.Contains((replacement!.Fd, Readiness.Write), Ready.Now(selector));
     }
 
     [Theory]
-    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
-    public void An_event_is_masked_to_the_interest_an_earlier_handler_narrowed_it_to(SelectorBackend backend, Trigger trigger)
+    [MemberData(nameof(Cases))]
+    public void An_event_is_masked_to_the_interest_an_earlier_handler_narrowed_it_to(SelectorBackend backend, Trigger trigger, Delivery delivery)
     {
         using Selector selector = Selector.Create(backend);
         using var first = new SocketPairEnds();
         using var second = new SocketPairEnds();
         Io.Write(first.A);
         Io.Write(second.A);
-        selector.Register(first.B, Interest.Read | Interest.Write, trigger: trigger);
-        selector.Register(second.B, Interest.Read | Interest.Write, trigger: trigger);
+        var batch = new Batch(selector, delivery);
+        batch.Register(first.B.Fd, Interest.Read | Interest.Write, "first", trigger);
+        batch.Register(second.B.Fd, Interest.Read | Interest.Write, "second", trigger);
 
-        var delivered = new List<(int, Readiness)>();
-        foreach (SelectorEvent e in selector.Wait(new SelectorEvent[8], TimeSpan.Zero))
+        var delivered = new List<Readiness>();
+        batch.Deliver((probe, readiness) =>
         {
             if (delivered.Count == 0)
             {
-                int other = e.Fd == first.B.Fd ? second.B.Fd : first.B.Fd;
-                selector.Modify(other, Interest.Write);
+                selector.Modify(probe.Fd == first.B.Fd ? second.B.Fd : first.B.Fd, Interest.Write);
             }
-            delivered.Add((e.Fd, e.Readiness));
-        }
+            delivered.Add(readiness);
+        });
 
-        Assert.Equal(2, delivered.Count);
-        Assert.Equal(Readiness.Read | Readiness.Write, delivered[0].Item2);
-        Assert.Equal(Readiness.Write, delivered[1].Item2);
+        Assert.Equal([Readiness.Read | Readiness.Write, Readiness.Write], delivered);
     }
 
     [Theory]
-    [MemberData(nameof(Backends.AllTriggers), MemberType = typeof(Backends))]
-    public void Events_of_a_disposed_selector_are_not_delivered(SelectorBackend backend, Trigger trigger)
+    [MemberData(nameof(Cases))]
+    public void Events_of_a_disposed_selector_are_not_delivered(SelectorBackend backend, Trigger trigger, Delivery delivery)
     {
         using var pair = new SocketPairEnds();
         Selector selector = Selector.Create(backend);
-        selector.Register(pair.A, Interest.Write, trigger: trigger);
-        selector.Register(pair.B, Interest.Write, trigger: trigger);
+        var batch = new Batch(selector, delivery);
+        batch.Register(pair.A.Fd, Interest.Write, "a", trigger);
+        batch.Register(pair.B.Fd, Interest.Write, "b", trigger);
 
         var delivered = new List<int>();
-        foreach (SelectorEvent e in selector.Wait(new SelectorEvent[8], TimeSpan.Zero))
+        batch.Deliver((probe, _) =>
         {
-            delivered.Add(e.Fd);
+            delivered.Add(probe.Fd);
             selector.Dispose();
-        }
+        });
 
         Assert.Single(delivered);
+    }
+
+    /// <summary>A registration's state: its handler, which reports to the batch's callback.</summary>
+    public sealed class Probe(int fd, string label, Batch batch) : ILoopHandler
+    {
+        public int Fd { get; } = fd;
+
+        public string Label { get; } = label;
+
+        public void OnReady(Readiness readiness) => batch.Report(this, readiness);
+    }
+
+    /// <summary>One wait's events, delivered one way or the other to the same callback.</summary>
+    public sealed class Batch(Selector selector, Delivery delivery)
+    {
+        private Action<Probe, Readiness>? _onEvent;
+
+        public SelectorKey Register(int fd, Interest interest, string label, Trigger trigger) =>
+            selector.Register(fd, interest, new Probe(fd, label, this), trigger);
+
+        /// <summary>Waits once (without blocking) and delivers; returns how many events the kernel reported.</summary>
+        public int Deliver(Action<Probe, Readiness> onEvent)
+        {
+            _onEvent = onEvent;
+            if (delivery == Delivery.Dispatched)
+            {
+                return selector.WaitAndDispatch(new SelectorEvent[8], TimeSpan.Zero);
+            }
+            ReadyEvents ready = selector.Wait(new SelectorEvent[8], TimeSpan.Zero);
+            foreach (SelectorEvent e in ready)
+            {
+                Report((Probe)e.State!, e.Readiness);
+            }
+            return ready.Count;
+        }
+
+        public void Report(Probe probe, Readiness readiness) => _onEvent!(probe, readiness);
     }
 }
