@@ -12,9 +12,14 @@ internal abstract class ConnectionDriver
 {
     private Connection? _owner;
 
-    private protected ConnectionDriver(FileDescriptor socket) => Socket = socket;
+    private protected ConnectionDriver(FileDescriptor socket)
+    {
+        Socket = socket;
+        Fd = socket.Fd;
+    }
 
-    public int Fd => Socket.Fd;
+    /// <summary>The socket's number, kept from the start: read on every call, and meaningless once the socket is released.</summary>
+    public int Fd { get; }
 
     /// <summary>
     /// True when the driver reports from inside the loop's wait (completions are reaped there, before the turn's
