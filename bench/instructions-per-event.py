@@ -6,7 +6,8 @@ Each server is started, loaded by `iomux bench`, and its busiest thread single-s
 io_uring_enter) of the trace and divided by the sends in it (send, sendto, sendmsg or writev: one per event at the
 default load), so it is a property of the code, not of the machine's speed or load, and a change to the hot path can
 be judged by it in one run. JIT-compiled .NET frames are named from the runtime's perf map (DOTNET_PerfMapEnabled=1,
-set here); native ones from their libraries' symbol tables.
+set here); native ones from their libraries' symbol tables (in a stripped library, a local function takes the name of
+the exported one before it: glibc's cancellation handling around recv and send shows as __libc_alloca_cutoff).
 
     bench/instructions-per-event.py 'c-epoll=bench/peers/run.sh c-epoll {port}' \\
         'iomux=src/IoMux.Cli/bin/Release/net10.0/IoMux.Cli echo --port {port} --backend epoll'
@@ -149,8 +150,28 @@ def report(name, records, symbols, args):
         by_function[symbols.name(address)] += n
     for function, n in by_function.most_common(args.top):
         print(f"  {n / sends:7.1f}  {function}")
+    print("  between calls (what runs after one system call returns, until the next is made):")
+    for (after, before), (times, total) in sorted(intervals(records, low, high).items(), key=lambda kv: -kv[1][0]):
+        if times * 20 >= sends:
+            print(f"  {total / times:7.1f}  after {named.get(after, after)}, before {named.get(before, before)} ({times / sends:.2f} per event)")
     if args.annotate:
         annotate(symbols, counts, sends, re.compile(args.annotate))
+
+
+def intervals(records, low, high):
+    """(calls, instructions) of each stretch between one system call and the next, by the pair of calls."""
+    found = collections.defaultdict(lambda: [0, 0])
+    previous = None
+    for i in range(low, high):
+        call = records[i][1]
+        if call < 0:
+            continue
+        if previous is not None:
+            entry = found[(records[previous][1], call)]
+            entry[0] += 1
+            entry[1] += i - previous
+        previous = i
+    return found
 
 
 def annotate(symbols, counts, sends, pattern):
