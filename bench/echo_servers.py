@@ -7,6 +7,19 @@ import subprocess
 import time
 
 
+def parse(servers, client, fail):
+    """The NAME=COMMAND arguments as (name, command) pairs, once the load generator is known to be there."""
+    if not os.access(client, os.X_OK):
+        fail(f"load generator {client} is missing; build it with: dotnet build IoMux.slnx -c Release")
+    specs = []
+    for spec in servers:
+        name, sep, command = spec.partition("=")
+        if not sep or not name or "{port}" not in command:
+            fail(f"server '{spec}' is not NAME=COMMAND with {{port}} in the command")
+        specs.append((name, command))
+    return specs
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -205,16 +205,9 @@ def main():
     for tool in ("gcc", "nm", "readelf", "objdump", "pgrep"):
         if shutil.which(tool) is None:
             fail(f"{tool} is not installed (apt-get install gcc binutils procps)")
-    if not os.access(args.client, os.X_OK):
-        fail(f"load generator {args.client} is missing; build it with: dotnet build IoMux.slnx -c Release")
     if args.steps < 10_000 or args.warmup < 0:
         fail("--steps must be at least 10000 and --warmup not negative")
-    specs = []
-    for spec in args.servers:
-        name, sep, command = spec.partition("=")
-        if not sep or not name or "{port}" not in command:
-            fail(f"server '{spec}' is not NAME=COMMAND with {{port}} in the command")
-        specs.append((name, command))
+    specs = echo_servers.parse(args.servers, args.client, fail)
     with tempfile.TemporaryDirectory(prefix="instructions-per-event.") as workdir:
         steptrace = os.path.join(workdir, "steptrace")
         subprocess.run(["gcc", "-O2", "-o", steptrace, os.path.join(ROOT, "bench/probes/steptrace.c")], check=True)

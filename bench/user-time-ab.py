@@ -71,16 +71,9 @@ def main():
     for tool in ("perf", "taskset", "pgrep"):
         if shutil.which(tool) is None:
             fail(f"{tool} is not installed (apt-get install linux-perf util-linux procps)")
-    if not os.access(args.client, os.X_OK):
-        fail(f"load generator {args.client} is missing; build it with: dotnet build IoMux.slnx -c Release")
     if args.rounds < 1 or args.seconds < 1:
         fail("--rounds must be at least 1 and --seconds at least 1")
-    specs = []
-    for spec in args.servers:
-        name, sep, command = spec.partition("=")
-        if not sep or not name or "{port}" not in command:
-            fail(f"server '{spec}' is not NAME=COMMAND with {{port}} in the command")
-        specs.append((name, command))
+    specs = echo_servers.parse(args.servers, args.client, fail)
 
     workdir = f"/tmp/user-time-ab.{os.getpid()}"
     os.makedirs(workdir, exist_ok=True)
