@@ -61,28 +61,15 @@ public sealed class EpollSelector : Selector
     {
         ThrowIfDisposed();
         int ready = WaitForEvents(scratch.Length, TimeoutMilliseconds(timeout));
-        int reported = 0;
         ReadOnlySpan<byte> buffer = _buffer; // only a wait replaces it
         RegistrationTable table = Table;
+        bool woken = false;
         for (int i = 0; i < ready; i++)
         {
-            ulong data = EpollEventLayout.ReadData(buffer, i);
-            (int fd, uint generation) = ((int)(uint)data, (uint)(data >> 32));
-            if (generation == WakeGeneration)
-            {
-                DrainWake();
-                continue;
-            }
-            reported++;
-            // Looked up live: a handler called earlier in this batch may have removed or replaced the registration.
-            SelectorKey? key = table.Find(fd);
-            if (key is null || key.Generation != generation)
+            // Claimed as it is reached: a handler called earlier in this batch may have removed or replaced the registration.
+            if (Claim(buffer, i, table, ref woken) is not { } key)
             {
                 continue;
-            }
-            if (key.Trigger == Trigger.OneShot)
-            {
-                key.Armed = false;
             }
             Readiness visible = Visible(key.Interest, ToReadiness(EpollEventLayout.ReadEvents(buffer, i)));
             if (visible != Readiness.None)
@@ -90,7 +77,7 @@ public sealed class EpollSelector : Selector
                 key.Handler?.OnReady(visible);
             }
         }
-        return reported;
+        return Math.Max(ready, 0) - (woken ? 1 : 0); // the wake signal reports at most once per wait
     }
 
     /// <summary>One epoll_wait of at most <paramref name="max"/> events into the buffer; -1 when a signal interrupted it.</summary>
@@ -121,26 +108,40 @@ public sealed class EpollSelector : Selector
         int count = 0;
         for (int i = 0; i < ready; i++)
         {
-            ulong data = EpollEventLayout.ReadData(buffer, i);
-            (int fd, uint generation) = ((int)(uint)data, (uint)(data >> 32));
-            if (generation == WakeGeneration)
+            if (Claim(buffer, i, table, ref woken) is { } key)
             {
-                DrainWake();
-                woken = true;
-                continue;
+                events[count++] = Event(key, ToReadiness(EpollEventLayout.ReadEvents(buffer, i)));
             }
-            SelectorKey? key = table.Find(fd);
-            if (key is null || key.Generation != generation)
-            {
-                continue; // a registration that no longer exists
-            }
-            if (key.Trigger == Trigger.OneShot)
-            {
-                key.Armed = false;
-            }
-            events[count++] = Event(key, ToReadiness(EpollEventLayout.ReadEvents(buffer, i)));
         }
         return count;
+    }
+
+    /// <summary>
+    /// The registration the buffer's event <paramref name="i"/> is for, a one-shot one left disarmed; null for the wake
+    /// signal (drained, and <paramref name="woken"/> set) or a registration that no longer exists (its descriptor's
+    /// number closed, or registered again under a new generation).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private SelectorKey? Claim(ReadOnlySpan<byte> buffer, int i, RegistrationTable table, ref bool woken)
+    {
+        ulong data = EpollEventLayout.ReadData(buffer, i);
+        (int fd, uint generation) = ((int)(uint)data, (uint)(data >> 32));
+        if (generation == WakeGeneration)
+        {
+            DrainWake();
+            woken = true;
+            return null;
+        }
+        SelectorKey? key = table.Find(fd);
+        if (key is null || key.Generation != generation)
+        {
+            return null;
+        }
+        if (key.Trigger == Trigger.OneShot)
+        {
+            key.Armed = false;
+        }
+        return key;
     }
 
     /// <inheritdoc/>
