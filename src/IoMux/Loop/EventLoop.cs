@@ -56,7 +56,9 @@ public sealed class EventLoop : IDisposable
 
     /// <summary>
     /// The selector this loop waits on, owned by the loop. Register through <see cref="Register"/> so events reach a
-    /// handler; modify and unregister through the selector itself, on the loop thread.
+    /// handler; modify and unregister through the selector itself, on the loop thread. Waiting on it is the loop's
+    /// alone: its turn may hand events to their handlers straight from the selector's buffer, which another wait would
+    /// overwrite.
     /// </summary>
     public Selector Selector { get; }
 
