@@ -155,7 +155,7 @@ def report(name, records, symbols, args):
         if times * 20 >= sends:
             print(f"  {total / times:7.1f}  after {named.get(after, after)}, before {named.get(before, before)} ({times / sends:.2f} per event)")
     if args.annotate:
-        annotate(symbols, counts, sends, re.compile(args.annotate))
+        annotate(symbols, counts, sends, args.annotate)
 
 
 def intervals(records, low, high):
@@ -207,6 +207,10 @@ def main():
             fail(f"{tool} is not installed (apt-get install gcc binutils procps)")
     if args.steps < 10_000 or args.warmup < 0:
         fail("--steps must be at least 10000 and --warmup not negative")
+    try:
+        args.annotate = re.compile(args.annotate) if args.annotate else None
+    except re.error as e:
+        fail(f"--annotate '{args.annotate}' is not a regular expression ({e}); escape what is meant literally")
     specs = echo_servers.parse(args.servers, args.client, fail)
     with tempfile.TemporaryDirectory(prefix="instructions-per-event.") as workdir:
         steptrace = os.path.join(workdir, "steptrace")
