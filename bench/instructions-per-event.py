@@ -46,16 +46,18 @@ def fail(message):
 class Symbols:
     """Names for addresses: the perf map's JIT frames, then each mapped library's functions."""
 
-    def __init__(self, pid, workdir):
+    def __init__(self, pid, keep_code):
         self.entries = []  # (start, end or None, name)
         perf_map = f"/tmp/perf-{pid}.map"
-        self.code = {}
+        self.code = {}  # the JIT code itself, read while the process lives, when it is to be annotated
         if os.path.exists(perf_map):
             with open(perf_map) as f, open(f"/proc/{pid}/mem", "rb") as memory:
                 for line in f:
                     address, size, name = line.rstrip("\n").split(" ", 2)
                     start, length = int(address, 16), int(size, 16)
                     self.entries.append((start, start + length, name))
+                    if not keep_code:
+                        continue
                     try:
                         memory.seek(start)
                         self.code[start] = (name, memory.read(length))
@@ -120,7 +122,7 @@ def trace(name, command, args, steptrace, workdir):
         out = os.path.join(workdir, f"{name}.trace")
         if subprocess.run([steptrace, busiest, str(args.steps), out]).returncode != 0:
             fail(f"could not single-step '{name}' (thread {busiest}); ptrace needs root or kernel.yama.ptrace_scope = 0")
-        symbols = Symbols(pid, workdir)
+        symbols = Symbols(pid, keep_code=args.annotate is not None)
     finally:
         if load is not None:
             load.kill()
