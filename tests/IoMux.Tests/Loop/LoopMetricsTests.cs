@@ -1,9 +1,15 @@
 using IoMux.Tests.Selectors;
+using IoMux.Tests.Selectors.Support;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace IoMux.Tests.EventLoops;
 
-/// <summary>A loop's own instruments, read by a listener; measurements are told apart by the loop's name, so other tests' loops do not count.</summary>
+/// <summary>
+/// A loop's own instruments, read by a listener; measurements are told apart by the loop's name, so other tests' loops
+/// do not count. The instruments are process-wide, so these tests run alone: while a listener holds them, every other
+/// test's loop records into it, and a test that counts what its loop thread allocates would count those records.
+/// </summary>
+[Collection(NonParallel.Name)]
 public sealed class LoopMetricsTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
