@@ -98,23 +98,9 @@ public sealed class PipeConnectionTests
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var held = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         long consumed = 0;
-        using var server = new PipeTestServer(backend, trigger, model, async pipe =>
-        {
-            await release.Task;
-            ReadResult first = await pipe.Input.ReadAsync();
-            held.SetResult(first.Buffer.Length);
-            while (true)
-            {
-                ReadResult read = first.Buffer.IsEmpty ? await pipe.Input.ReadAsync() : first;
-                first = default;
-                Interlocked.Add(ref consumed, read.Buffer.Length);
-                pipe.Input.AdvanceTo(read.Buffer.End);
-                if (read.IsCompleted)
-                {
-                    return;
-                }
-            }
-        }, new PipeConnectionOptions { InputPauseThreshold = threshold }, receiveBuffer: 1 << 20);
+        Task? application = null;
+        using var server = new PipeTestServer(backend, trigger, model, pipe => application = ReadAfterRelease(pipe),
+            new PipeConnectionOptions { InputPauseThreshold = threshold }, receiveBuffer: 1 << 20);
         using Socket client = server.Connect();
         byte[] payload = Payload(64 << 20);
         var flood = new Flood(client, payload);
@@ -135,7 +121,28 @@ public sealed class PipeConnectionTests
         Assert.True(flood.Join(Bound), "the flood did not finish once the application read again");
         client.Shutdown(SocketShutdown.Send);
         Assert.Empty(ReadToEnd(client));
+        // An input that failed rather than completed (the connection reset or in error) throws here, with its reason;
+        // ReadToEnd cannot tell a reset from an end.
+        await application!.WaitAsync(Bound);
         Assert.Equal(payload.Length, Interlocked.Read(ref consumed));
+
+        async Task ReadAfterRelease(PipeConnection pipe)
+        {
+            await release.Task;
+            ReadResult first = await pipe.Input.ReadAsync();
+            held.SetResult(first.Buffer.Length);
+            while (true)
+            {
+                ReadResult read = first.Buffer.IsEmpty ? await pipe.Input.ReadAsync() : first;
+                first = default;
+                Interlocked.Add(ref consumed, read.Buffer.Length);
+                pipe.Input.AdvanceTo(read.Buffer.End);
+                if (read.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
     }
 
     [Theory]
