@@ -12,6 +12,12 @@ the exported one before it: glibc's cancellation handling around recv and send s
     bench/instructions-per-event.py 'c-epoll=bench/peers/run.sh c-epoll {port}' \\
         'iomux=src/IoMux.Cli/bin/Release/net10.0/IoMux.Cli echo --port {port} --backend epoll'
     bench/instructions-per-event.py --annotate 'RunOnce' 'iomux=...'   # and each instruction's count
+    /usr/bin/python3 bench/instructions-per-event.py --memory 'iomux=...'  # and the memory each stretch touches
+
+With --memory, each step's memory operands are computed from the registers recorded with it (bench/memory_touched.py,
+which needs python3-capstone) and counted as distinct 64-byte lines and 4 KiB pages of code, stack and other data per
+stretch between two system calls: after each return the TLB and much of the cache are cold, so what a stretch
+touches is what it refills.
 
 A server is NAME=COMMAND with {port} where its port goes. Needs gcc, nm, readelf and objdump (binutils), and ptrace
 rights over the server (root, or kernel.yama.ptrace_scope = 0).
@@ -29,6 +35,7 @@ import tempfile
 import time
 
 import echo_servers
+import memory_touched
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_CLIENT = os.path.join(ROOT, "src/IoMux.Cli/bin/Release/net10.0/IoMux.Cli")
@@ -36,6 +43,7 @@ WAITS = {232: "epoll_wait", 281: "epoll_pwait", 441: "epoll_pwait2", 7: "poll", 
          270: "pselect6", 426: "io_uring_enter"}
 SENDS = {44: "sendto", 46: "sendmsg", 20: "writev", 1: "write"}
 RECEIVES = {45: "recvfrom", 47: "recvmsg", 0: "read", 19: "readv"}
+RECORD = "<Qq17Q"  # steptrace.c's step: address, system call (-1: none), registers
 
 
 def fail(message):
@@ -123,18 +131,20 @@ def trace(name, command, args, steptrace, workdir):
         if subprocess.run([steptrace, busiest, str(args.steps), out]).returncode != 0:
             fail(f"could not single-step '{name}' (thread {busiest}); ptrace needs root or kernel.yama.ptrace_scope = 0")
         symbols = Symbols(pid, keep_code=args.annotate is not None)
+        with open(out, "rb") as f:
+            records = list(struct.iter_unpack(RECORD, f.read()))
+        # The code is read back while the process lives: JIT code exists only in it.
+        accesses = memory_touched.Accesses(pid, {r[0] for r in records}) if args.memory else None
     finally:
         if load is not None:
             load.kill()
             load.wait()
         echo_servers.stop(process)
-    with open(out, "rb") as f:
-        data = f.read()
-    return [struct.unpack_from("<qq", data, o) for o in range(0, len(data) - 15, 16)], symbols
+    return records, symbols, accesses
 
 
-def report(name, records, symbols, args):
-    waits = [i for i, (_, call) in enumerate(records) if call in WAITS]
+def report(name, records, symbols, accesses, args):
+    waits = [i for i, record in enumerate(records) if record[1] in WAITS]
     if len(waits) < 3:
         fail(f"'{name}' made {len(waits)} waits in {len(records)} steps; give more --steps")
     low, high = waits[1], waits[-1]
@@ -146,7 +156,7 @@ def report(name, records, symbols, args):
     named = {**WAITS, **SENDS, **RECEIVES}
     summary = ", ".join(f"{n / sends:.2f} {named.get(c, f'syscall {c}')}" for c, n in calls.most_common())
     print(f"\n{name}: {steps / sends:.0f} instructions per event ({steps} instructions, {sends} sends; per send: {summary})")
-    counts = collections.Counter(address for address, _ in records[low:high])
+    counts = collections.Counter(record[0] for record in records[low:high])
     by_function = collections.Counter()
     for address, n in counts.items():
         by_function[symbols.name(address)] += n
@@ -156,8 +166,24 @@ def report(name, records, symbols, args):
     for (after, before), (times, total) in sorted(intervals(records, low, high).items(), key=lambda kv: -kv[1][0]):
         if times * 20 >= sends:
             print(f"  {total / times:7.1f}  after {named.get(after, after)}, before {named.get(before, before)} ({times / sends:.2f} per event)")
+    first_touches = collections.Counter()
+    if accesses is not None:
+        print("  memory each stretch touches (distinct 64-byte lines / 4 KiB pages):")
+        for (after, before), (times, sums, toucher) in sorted(memory_touched.stretches(records, low, high, accesses).items(),
+                                                              key=lambda kv: -kv[1][0]):
+            first_touches.update(toucher)
+            if times * 20 < sends:
+                continue
+            kinds = ", ".join(f"{kind} {sums[kind, 'lines'] / times:.1f} / {sums[kind, 'pages'] / times:.1f}"
+                              for kind in memory_touched.KINDS)
+            print(f"    after {named.get(after, after)}, before {named.get(before, before)}: {kinds}")
+            by_function = collections.Counter()
+            for address, n in toucher.items():
+                by_function[symbols.name(address)] += n
+            for function, n in by_function.most_common(args.top):
+                print(f"      {n / times:5.1f} data pages first touched in {function}")
     if args.annotate:
-        annotate(symbols, counts, sends, args.annotate)
+        annotate(symbols, counts, first_touches, sends, args.annotate)
 
 
 def intervals(records, low, high):
@@ -176,7 +202,8 @@ def intervals(records, low, high):
     return found
 
 
-def annotate(symbols, counts, sends, pattern):
+def annotate(symbols, counts, first_touches, sends, pattern):
+    """Each instruction's count per event; with --memory, after it the data pages it was the first in its stretch to touch."""
     for start, (name, code) in sorted(symbols.code.items()):
         hits = sum(counts[a] for a in range(start, start + len(code)))
         if not pattern.search(name) or hits == 0:
@@ -190,8 +217,10 @@ def annotate(symbols, counts, sends, pattern):
         for line in listing.splitlines():
             m = re.match(r"\s*([0-9a-f]+):\s+(?:[0-9a-f]{2} )+\s*(.*)", line)
             if m:
-                n = counts.get(int(m.group(1), 16), 0)
-                print(f"  {n / sends:6.2f}  {m.group(2)}" if n else f"          {m.group(2)}")
+                address = int(m.group(1), 16)
+                n = counts.get(address, 0)
+                pages = f"  [{first_touches[address] / sends:.2f} pages first touched]" if first_touches.get(address) else ""
+                print(f"  {n / sends:6.2f}  {m.group(2)}{pages}" if n else f"          {m.group(2)}")
 
 
 def main():
@@ -202,8 +231,13 @@ def main():
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds of load before the trace starts")
     parser.add_argument("--top", type=int, default=15, help="functions to list per server")
     parser.add_argument("--annotate", metavar="REGEX", help="print each instruction's count in JIT functions matching REGEX")
+    parser.add_argument("--memory", action="store_true",
+                        help="also count the cache lines and pages each stretch between system calls touches (needs "
+                             "python3-capstone, and the python that has it: /usr/bin/python3 on Debian)")
     parser.add_argument("--client", default=DEFAULT_CLIENT, help="the iomux binary that generates load")
     args = parser.parse_args()
+    if args.memory and not memory_touched.available():
+        fail("--memory needs capstone: apt-get install python3-capstone, then run this with /usr/bin/python3")
     for tool in ("gcc", "nm", "readelf", "objdump", "pgrep"):
         if shutil.which(tool) is None:
             fail(f"{tool} is not installed (apt-get install gcc binutils procps)")
@@ -218,8 +252,8 @@ def main():
         steptrace = os.path.join(workdir, "steptrace")
         subprocess.run(["gcc", "-O2", "-o", steptrace, os.path.join(ROOT, "bench/probes/steptrace.c")], check=True)
         for name, command in specs:
-            records, symbols = trace(name, command, args, steptrace, workdir)
-            report(name, records, symbols, args)
+            records, symbols, accesses = trace(name, command, args, steptrace, workdir)
+            report(name, records, symbols, accesses, args)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,16 @@
 /*
  * Single-steps one thread of a running process and records, for every instruction it executes in user mode, the
- * instruction's address and, when the instruction was a system call, the call's number (-1 otherwise): 16 bytes
- * per step (two little-endian int64). The thread runs on at its own pace, one instruction per step, so a server
- * under a closed-loop load keeps serving, slowly; what it executes per event does not depend on the pace.
+ * instruction's address, the call's number when the instruction was a system call (-1 otherwise), and the
+ * general registers and fs base as they were before it ran (rax rbx rcx rdx rsi rdi rbp rsp r8-r15 fs_base, from
+ * which the addresses it touches can be computed): 19 little-endian int64 per step. The thread runs on at its own
+ * pace, one instruction per step, so a server under a closed-loop load keeps serving, slowly; what it executes per
+ * event does not depend on the pace.
  *
  *   gcc -O2 -o /tmp/steptrace bench/probes/steptrace.c
  *   /tmp/steptrace TID STEPS OUT
  *
  * Needs ptrace rights over the thread (root, or the same user with kernel.yama.ptrace_scope = 0).
- * bench/probes/instructions-per-event.py runs it and reads what it writes.
+ * bench/instructions-per-event.py runs it and reads what it writes.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -55,7 +57,11 @@ int main(int argc, char **argv) {
             break;
         }
         /* A system call is an instruction "0f 05" that the step moved past by its two bytes; orig_rax holds its number. */
-        int64_t record[2] = {(int64_t)regs.rip, -1};
+        int64_t record[19] = {(int64_t)regs.rip, -1, (int64_t)regs.rax, (int64_t)regs.rbx, (int64_t)regs.rcx,
+                              (int64_t)regs.rdx, (int64_t)regs.rsi, (int64_t)regs.rdi, (int64_t)regs.rbp,
+                              (int64_t)regs.rsp, (int64_t)regs.r8, (int64_t)regs.r9, (int64_t)regs.r10,
+                              (int64_t)regs.r11, (int64_t)regs.r12, (int64_t)regs.r13, (int64_t)regs.r14,
+                              (int64_t)regs.r15, (int64_t)regs.fs_base};
         if (previous != 0 && regs.rip == previous + 2) {
             errno = 0;
             long word = ptrace(PTRACE_PEEKTEXT, tid, (void *)previous, 0);
