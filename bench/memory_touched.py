@@ -1,13 +1,13 @@
 """The memory a single-stepped trace touches: each instruction's memory operands, decoded by capstone, computed from the
 registers recorded with the step (bench/probes/steptrace.c), and counted as distinct cache lines and pages per
 stretch between two system calls. What is not an access is left out (lea, nop, prefetch); push, pop, call, ret and
-leave count their stack slot; a string instruction counts its first element."""
+leave count their stack slot (capstone names every other operand, a string instruction's too)."""
 import collections
 
 try:
     import capstone
     from capstone import x86
-except ImportError:  # pragma: no cover - told to the user by the caller
+except ImportError:  # the caller says what to install
     capstone = None
 
 LINE, PAGE = 64, 4096
@@ -18,10 +18,9 @@ SLOT = {name: 2 + i for i, name in enumerate(REGISTERS)}
 for wide, narrow in [("rax", "eax"), ("rbx", "ebx"), ("rcx", "ecx"), ("rdx", "edx"), ("rsi", "esi"),
                      ("rdi", "edi"), ("rbp", "ebp"), ("rsp", "esp")] + [(f"r{n}", f"r{n}d") for n in range(8, 16)]:
     SLOT[narrow] = SLOT[wide]
-NOT_ACCESSES = ("lea", "nop", "prefetch", "endbr")
-STACK_WRITES = ("push", "call")
-STACK_READS = ("pop", "ret")
-STRING = ("movs", "stos", "lods", "cmps", "scas")
+NOT_ACCESSES = ("nop", "prefetch", "endbr")  # and lea, by its whole name (leave is an access)
+STACK_WRITES = {"push", "call"}
+STACK_READS = {"pop", "ret"}
 KINDS = ("code", "stack", "data")
 MASK = (1 << 64) - 1
 
@@ -50,19 +49,17 @@ class Accesses:
 
     @staticmethod
     def _forms(instruction):
-        """(base slot or 'rip', index slot, scale, displacement, fs) per access; a base of 'rsp-8' is a push."""
+        """(base slot or 'rip', index slot, scale, displacement, fs) per access."""
         mnemonic = instruction.mnemonic
-        if mnemonic.startswith(NOT_ACCESSES):
+        if mnemonic == "lea" or mnemonic.startswith(NOT_ACCESSES):
             return []
         forms = []
-        if mnemonic.startswith(STACK_WRITES):
+        if mnemonic in STACK_WRITES:
             forms.append((SLOT["rsp"], None, 1, -8, False))
-        elif mnemonic.startswith(STACK_READS):
+        elif mnemonic in STACK_READS:
             forms.append((SLOT["rsp"], None, 1, 0, False))
         elif mnemonic == "leave":
             forms.append((SLOT["rbp"], None, 1, 0, False))
-        elif any(s in mnemonic for s in STRING):
-            forms.append((SLOT["rdi" if "stos" in mnemonic or "scas" in mnemonic else "rsi"], None, 1, 0, False))
         for operand in instruction.operands:
             if operand.type != x86.X86_OP_MEM:
                 continue
