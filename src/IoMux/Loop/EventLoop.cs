@@ -240,9 +240,10 @@ public sealed class EventLoop : IDisposable
         }
         try
         {
+            long clock = 0;
             while (!_stopRequested)
             {
-                RunOnce();
+                clock = RunTurn(clock);
             }
             RunPosted();
         }
@@ -353,9 +354,16 @@ public sealed class EventLoop : IDisposable
     /// One turn: wait (no longer than the nearest timer; not at all with work queued), dispatch, then re-queued
     /// handlers, due timers and posted actions. What <see cref="Run"/> repeats; a benchmark drives turns itself.
     /// </summary>
-    internal void RunOnce()
+    internal void RunOnce() => RunTurn(0);
+
+    /// <summary>
+    /// One turn, its timeout measured against <paramref name="clock"/> when that is still the time (0: read the clock).
+    /// Returns the clock the timers were judged by when nothing ran after it, for the next turn's timeout: one clock read
+    /// per turn instead of two, and never a stale one after a callback that may have taken long.
+    /// </summary>
+    private long RunTurn(long clock)
     {
-        TimeSpan timeout = NextTimeout();
+        TimeSpan timeout = NextTimeout(clock);
         _trace?.Waiting(this, timeout);
         _metrics.WaitStarting();
         if (_trace is null && !LoopMetrics.ObservesWaits)
@@ -379,12 +387,20 @@ public sealed class EventLoop : IDisposable
                 ev.Key.Handler?.OnReady(ev.Readiness);
             }
         }
-        RunRequeued();
-        RunTimers();
-        RunPosted();
+        if (_requeuedCount > 0)
+        {
+            RunRequeued();
+        }
+        clock = _timers.Count > 0 ? RunTimers() : 0;
+        if (!_posted.IsEmpty)
+        {
+            RunPosted();
+            clock = 0;
+        }
+        return clock;
     }
 
-    private TimeSpan NextTimeout()
+    private TimeSpan NextTimeout(long clock)
     {
         if (_requeuedCount > 0 || !_posted.IsEmpty || _stopRequested)
         {
@@ -394,7 +410,7 @@ public sealed class EventLoop : IDisposable
         {
             return Timeout.InfiniteTimeSpan;
         }
-        long remaining = next.Due - Stopwatch.GetTimestamp();
+        long remaining = next.Due - (clock != 0 ? clock : Stopwatch.GetTimestamp());
         return remaining <= 0 ? TimeSpan.Zero : TimeSpan.FromTicks((long)Math.Ceiling(remaining / StopwatchTicksPerTimeSpanTick));
     }
 
@@ -412,13 +428,11 @@ public sealed class EventLoop : IDisposable
         }
     }
 
-    private void RunTimers()
+    /// <summary>Runs the due timers; returns the clock they were judged by, or 0 when a callback ran after it.</summary>
+    private long RunTimers()
     {
-        if (_timers.Count == 0)
-        {
-            return;
-        }
         long now = Stopwatch.GetTimestamp();
+        bool ran = false;
         // Timers (re)armed by a callback in this pass wait for the next turn, so a zero delay cannot spin here.
         long sequenceLimit = _nextSequence;
         while (_timers.Peek() is { } timer && timer.Due <= now && timer.Sequence < sequenceLimit)
@@ -433,8 +447,10 @@ public sealed class EventLoop : IDisposable
                 timer.Sequence = _nextSequence++;
                 _timers.Add(timer);
             }
+            ran = true;
             timer.Callback();
         }
+        return ran ? 0 : now;
     }
 
     private void RunPosted()
